@@ -1,0 +1,164 @@
+"""``/process-definition``: list, get (by id, key, key+tenant), XML, diagram, start, statistics,
+forms.  Every by-key route resolves the newest version first, then behaves as the by-id route."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bpmnflow.api import dto
+from bpmnflow.api.deployment import media_type
+from bpmnflow.api.links import self_link
+from bpmnflow.api.params import body, convert, flag, paging, query_params
+from bpmnflow.api.responses import json, no_content
+from bpmnflow.api.runner import command, query
+from bpmnflow.api.variables import parse_variables
+from bpmnflow.errors import EngineError, InvalidRequestError, RestError
+from bpmnflow.services import process_definitions as defs
+from bpmnflow.services import queries
+from bpmnflow.store.entities import ProcessDefinition
+
+Handler = Callable[[Request, ProcessDefinition], Awaitable[Response]]
+
+
+async def _resolve(request: Request) -> ProcessDefinition:
+    params = request.path_params
+    if "key" in params:
+        tenant = params.get("tenant-id")
+        found = await query(request, defs.latest, params["key"], tenant)
+        if found is None:
+            suffix = f"and tenant-id: {tenant}" if tenant else "and no tenant-id"
+            raise RestError(404, f"No matching process definition with key: {params['key']} "
+                                 f"{suffix}")
+        return found
+    found = await query(request, defs.by_id, params["id"])
+    if found is None:
+        raise InvalidRequestError(404, f"No matching definition with id {params['id']}")
+    return found
+
+
+def _by_definition(handler: Handler, lookup_first: bool = True) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, await _resolve(request))
+    return endpoint
+
+
+async def list_definitions(request: Request) -> Response:
+    q = queries.build(defs.SPEC, query_params(request), convert)
+    first, limit = paging(request)
+    rows = await query(request, queries.run_list, q, first, limit)
+    return json([dto.definition(d) for d in rows])
+
+
+async def count_definitions(request: Request) -> Response:
+    q = queries.build(defs.SPEC, query_params(request), convert)
+    return json({"count": await query(request, queries.run_count, q)})
+
+
+async def get_definition(request: Request, d: ProcessDefinition) -> Response:
+    return json(dto.definition(d))
+
+
+async def xml(request: Request, d: ProcessDefinition) -> Response:
+    content = await query(request, defs.resource, d.deployment_id, d.resource_name)
+    return json({"id": d.id, "bpmn20Xml": (content or b"").decode("utf-8", "replace")})
+
+
+async def diagram(request: Request, d: ProcessDefinition) -> Response:
+    if not d.diagram_resource_name:
+        return no_content()
+    content = await query(request, defs.resource, d.deployment_id, d.diagram_resource_name)
+    if content is None:
+        return no_content()
+    return Response(content, media_type=media_type(d.diagram_resource_name))
+
+
+async def start(request: Request, d: ProcessDefinition) -> Response:
+    data = await body(request)
+    prefix = f"Cannot instantiate process definition {d.id}"
+    variables = parse_variables(data.get("variables"), prefix)
+    business_key = data.get("businessKey")
+    with_vars = bool(data.get("withVariablesInReturn"))
+    try:
+        inst, result = await command(request, defs.start, d.id, business_key, variables,
+                                     with_vars)
+    except EngineError as exc:
+        if isinstance(exc, RestError):
+            raise
+        raise RestError.wrap(prefix, exc, 400 if exc.status == 400 else 500) from None
+    out = dto.process_instance(inst.root, inst.ended, self_link(request, f"/process-instance/{inst.id}"))
+    if with_vars:
+        out["variables"] = dto.variables(result or {}, True)
+    return json(out)
+
+
+async def submit_form(request: Request, d: ProcessDefinition) -> Response:
+    return await start(request, d)
+
+
+async def start_form(request: Request, d: ProcessDefinition) -> Response:
+    key = await query(request, defs.start_form_key, d.id)
+    return json({"key": key, "contextPath": None, "camundaFormRef": None})
+
+
+async def form_variables(request: Request, d: ProcessDefinition) -> Response:
+    names = request.query_params.get("variableNames")
+    values = await query(request, defs.form_variables, d.id)
+    if names:
+        wanted = set(names.split(","))
+        values = {k: v for k, v in values.items() if k in wanted}
+    return json(dto.variables(values, flag(request, "deserializeValues", True)))
+
+
+async def rendered_form(request: Request, d: ProcessDefinition) -> Response:
+    raise InvalidRequestError(404, f"No matching rendered start form for process definition "
+                                   f"with the id {d.id} found.")
+
+
+async def deployed_start_form(request: Request, d: ProcessDefinition) -> Response:
+    raise InvalidRequestError(404, f"No deployed start form for process definition {d.id}")
+
+
+async def activity_statistics(request: Request, d: ProcessDefinition) -> Response:
+    rows = await query(request, defs.activity_statistics, d.id)
+    return json([{"@class": "org.camunda.bpm.engine.rest.dto.repository."
+                            "ActivityStatisticsResultDto",
+                  "id": activity, "instances": count, "failedJobs": 0, "incidents": []}
+                 for activity, count in rows])
+
+
+async def statistics(request: Request) -> Response:
+    rows = await query(request, defs.definition_statistics)
+    return json([{"@class": "org.camunda.bpm.engine.rest.dto.repository."
+                            "ProcessDefinitionStatisticsResultDto",
+                  "id": d.id, "instances": count, "failedJobs": 0, "incidents": [],
+                  "definition": dto.definition(d)} for d, count in rows])
+
+
+def _three(suffix: str, handler: Handler, methods: list[str]) -> list[Route]:
+    endpoint = _by_definition(handler)
+    return [Route(f"/process-definition/{{id}}{suffix}", endpoint, methods=methods),
+            Route(f"/process-definition/key/{{key}}{suffix}", endpoint, methods=methods),
+            Route(f"/process-definition/key/{{key}}/tenant-id/{{tenant-id}}{suffix}", endpoint,
+                  methods=methods)]
+
+
+routes = [
+    Route("/process-definition", list_definitions, methods=["GET"]),
+    Route("/process-definition/count", count_definitions, methods=["GET"]),
+    Route("/process-definition/statistics", statistics, methods=["GET"]),
+    *_three("", get_definition, ["GET"]),
+    *_three("/xml", xml, ["GET"]),
+    *_three("/diagram", diagram, ["GET"]),
+    *_three("/start", start, ["POST"]),
+    *_three("/submit-form", submit_form, ["POST"]),
+    *_three("/startForm", start_form, ["GET"]),
+    *_three("/form-variables", form_variables, ["GET"]),
+    *_three("/rendered-form", rendered_form, ["GET"]),
+    *_three("/deployed-start-form", deployed_start_form, ["GET"]),
+    *_three("/statistics", activity_statistics, ["GET"]),
+]

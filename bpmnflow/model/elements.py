@@ -1,0 +1,78 @@
+"""The parsed form of a BPMN process: a graph of flow nodes and sequence flows.
+
+Built once per deployed definition and shared by every instance; nothing mutates it after the
+parser hands it over, so it can be cached by definition id and read from any thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bpmnflow.expr import Expression
+
+
+@dataclass(eq=False, slots=True)
+class SequenceFlow:
+    id: str
+    name: str | None
+    source: FlowNode
+    target: FlowNode
+    condition: Expression | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FlowNode:
+    """One BPMN element that tokens visit (events, activities, gateways)."""
+
+    id: str
+    kind: str  # the BPMN tag, e.g. "userTask"
+    activity_type: str  # Camunda's activityType, e.g. "noneEndEvent"
+    name: str | None
+    line: int
+    scope: FlowNode | None  # enclosing subprocess; None at process level
+    incoming: list[SequenceFlow] = field(default_factory=list)
+    outgoing: list[SequenceFlow] = field(default_factory=list)
+    default_flow: str | None = None
+    props: dict[str, Any] = field(default_factory=dict)
+    children: dict[str, FlowNode] | None = None
+    initial: FlowNode | None = None
+    documentation: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FormField:
+    id: str
+    label: str | None
+    type: str | None
+    default_value: str | None
+
+
+@dataclass(eq=False, slots=True)
+class ProcessModel:
+    """One executable process of a deployed resource."""
+
+    key: str
+    name: str | None
+    line: int
+    version_tag: str | None = None
+    history_ttl: int | None = None
+    startable: bool = True
+    documentation: str | None = None
+    nodes: dict[str, FlowNode] = field(default_factory=dict)
+    children: dict[str, FlowNode] = field(default_factory=dict)
+    initial: FlowNode | None = None
+    start_form_key: str | None = None
+    start_form_fields: list[FormField] = field(default_factory=list)
+    initiator_variable: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class BpmnResource:
+    """What one BPMN file holds: its executable processes and the definitions they refer to."""
+
+    processes: list[ProcessModel]
+    target_namespace: str | None = None
+    messages: dict[str, str] = field(default_factory=dict)
+    signals: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)

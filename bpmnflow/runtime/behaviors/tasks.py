@@ -1,0 +1,135 @@
+"""Task behaviours: user tasks (wait for a person), expression service tasks, plain tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from bpmnflow.errors import EngineError
+from bpmnflow.model.elements import FlowNode
+from bpmnflow.runtime.behaviors.base import Behavior, PassThrough, WaitState
+from bpmnflow.runtime.ids import new_id
+from bpmnflow.store.entities import IdentityLink, Task
+from bpmnflow.store.entities import Execution as ExecutionRow
+from bpmnflow.variables import infer
+from bpmnflow.variables.dates import parse_date
+
+if TYPE_CHECKING:
+    from bpmnflow.runtime.instance import Instance
+    from bpmnflow.runtime.runtime import Runtime
+
+DEFAULT_PRIORITY = 50
+_DURATION = re.compile(
+    r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+class PlainTask(PassThrough):
+    pass
+
+
+class ServiceTask(Behavior):
+    """``camunda:expression``: evaluate, optionally store the result, and move on."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        result = rt.evaluate(node.props["expression"], ex)
+        name = node.props.get("result_variable")
+        if name:
+            rt.set_variable(ex, name, infer(result))
+        rt.leave(inst, ex, node)
+
+
+class UserTask(WaitState):
+    """Creates a task for a person and waits until it is completed."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        p = node.props
+        task = Task(
+            id=new_id(), rev=1, name=node.name, description=node.documentation, assignee=None,
+            owner=None, delegation_state=None, priority=DEFAULT_PRIORITY, create_time=rt.now,
+            last_updated=None, due_date=None, follow_up_date=None, task_def_key=node.id,
+            execution_id=ex.id, proc_inst_id=ex.proc_inst_id, proc_def_id=ex.proc_def_id,
+            proc_def_key=ex.proc_def_key, parent_task_id=None, form_key=None,
+            tenant_id=ex.tenant_id, suspension_state=ex.suspension_state, task_state="Created")
+        if p.get("assignee") is not None:
+            task.assignee = _text(rt.evaluate(p["assignee"], ex))
+        if p.get("priority") is not None:
+            task.priority = _priority(rt.evaluate(p["priority"], ex), node)
+        if p.get("due_date") is not None:
+            task.due_date = _date(rt.evaluate(p["due_date"], ex), rt.now, node, "dueDate")
+        if p.get("follow_up_date") is not None:
+            task.follow_up_date = _date(rt.evaluate(p["follow_up_date"], ex), rt.now, node,
+                                        "followUpDate")
+        if p.get("form_key") is not None:
+            task.form_key = _text(rt.evaluate(p["form_key"], ex))
+        rt.uow.add(task)
+        for expr in p.get("candidate_users") or ():
+            for user in _names(rt.evaluate(expr, ex)):
+                add_identity_link(rt, task, "candidate", user_id=user)
+        for expr in p.get("candidate_groups") or ():
+            for group in _names(rt.evaluate(expr, ex)):
+                add_identity_link(rt, task, "candidate", group_id=group)
+        rt.history.task_created(task, ex)
+
+    def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        for task in rt.uow.select(Task, "execution_id = ?", (ex.id,)):
+            remove_task(rt, task, "deleted", "Deleted")
+
+
+def remove_task(rt: Runtime, task: Task, reason: str, state: str) -> None:
+    """Delete a task with its identity links and local variables, closing its history."""
+    task.task_state = state
+    rt.history.task_ended(task, reason)
+    rt.uow.session.execute("DELETE FROM bf_identity_link WHERE task_id = ?", (task.id,))
+    if task.proc_inst_id is not None:
+        rt.drop_task_variables(task)
+    rt.uow.remove(task)
+
+
+def add_identity_link(rt: Runtime, task: Task, kind: str, user_id: str | None = None,
+                      group_id: str | None = None) -> IdentityLink:
+    link = IdentityLink(id=new_id(), rev=1, type=kind, user_id=user_id, group_id=group_id,
+                        task_id=task.id, proc_def_id=task.proc_def_id,
+                        proc_inst_id=task.proc_inst_id, tenant_id=task.tenant_id)
+    rt.uow.add(link)
+    return link
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple | set):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _priority(value: Any, node: FlowNode) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise EngineError(f"Priority value '{value}' of task '{node.id}' is not a number") from None
+
+
+def _date(value: Any, now_ms: int, node: FlowNode, what: str) -> int | None:
+    """Camunda accepts a Date, an ISO 8601 date-time or an ISO 8601 duration from now."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return int(value.timestamp() * 1000)
+    text = str(value).strip()
+    match = _DURATION.match(text)
+    if match and text != "P":
+        y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in match.groups())
+        ms = (((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 60 + mi) * 60_000 + s * 1000
+        return now_ms + int(ms)
+    try:
+        return int(parse_date(text).timestamp() * 1000)
+    except ValueError:
+        raise EngineError(f"Cannot parse {what} '{text}' of task '{node.id}': not an ISO 8601 "
+                          "date or duration") from None

@@ -1,0 +1,57 @@
+"""The engine: configuration, database, caches and the command executor in one object.
+
+Every operation is a command run by ``execute`` inside one transaction: load, run behaviours,
+flush the unit of work once, commit, then run post-commit hooks (wake-ups).  The REST layer
+and the CLI only ever call ``execute`` and the services built on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from bpmnflow.clock import Clock
+from bpmnflow.config import Config
+from bpmnflow.services.context import CommandContext
+from bpmnflow.services.definitions import DefinitionCache
+from bpmnflow.store.database import Database
+from bpmnflow.store.migrate import migrate
+
+T = TypeVar("T")
+log = logging.getLogger("bpmnflow")
+
+
+class Engine:
+    name = "default"
+
+    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock = clock or Clock()
+        self.db = Database(config.resolved_database_url())
+        self.schema_version = migrate(self.db)
+        self.definitions = DefinitionCache(self)
+        self.statements = 0  # SQL statements run by commands, for the benchmarks
+
+    def execute(self, command: Callable[..., T], *args: Any, write: bool = True,
+                user_id: str | None = None, **kwargs: Any) -> T:
+        """Run one command in one transaction; nothing is written unless all of it succeeds."""
+        with self.db.transaction(write) as session:
+            ctx = CommandContext(self, session, user_id)
+            result = command(ctx, *args, **kwargs)
+            if write:
+                ctx.flush()
+            self.statements += session.statements
+        for hook in ctx.post_commit:
+            try:
+                hook()
+            except Exception:  # a wake-up must never undo a committed command
+                log.exception("post-commit hook failed")
+        return result
+
+    def query(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A read-only command: no write lock, nothing flushed."""
+        return self.execute(command, *args, write=False, **kwargs)
+
+    def close(self) -> None:
+        self.db.close()
