@@ -10,9 +10,12 @@ from bpmnflow.api import (
     deployment,
     engine_info,
     execution,
+    external_task,
     history,
+    message,
     process_definition,
     process_instance,
+    signal,
     task,
     variable_instance,
 )
@@ -23,7 +26,7 @@ from bpmnflow.services.engine import Engine
 BASE = "/engine-rest"
 
 ROUTERS = (engine_info, deployment, process_definition, process_instance, execution, task,
-           variable_instance, history)
+           variable_instance, history, message, signal, external_task)
 
 
 def engine_routes() -> list[BaseRoute]:

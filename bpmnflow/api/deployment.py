@@ -13,10 +13,11 @@ from bpmnflow.api.links import self_link
 from bpmnflow.api.params import body, convert, flag, paging, query_params
 from bpmnflow.api.responses import json, no_content
 from bpmnflow.api.runner import command, query
-from bpmnflow.errors import InvalidRequestError, NotFoundError, RestError
+from bpmnflow.errors import InvalidRequestError, NotFoundError
 from bpmnflow.services import queries, repository
 from bpmnflow.services.context import CommandContext
-from bpmnflow.services.queries import QuerySpec, date_cmp, eq, flag as flag_filter, like
+from bpmnflow.services.queries import QuerySpec, date_cmp, eq, like
+from bpmnflow.services.queries import flag as flag_filter
 from bpmnflow.store.entities import Deployment, Resource
 
 RESERVED = {"deployment-name", "deployment-activation-time", "enable-duplicate-filtering",
@@ -37,7 +38,8 @@ SPEC = QuerySpec(
 
 
 def _with_definitions(request: Request, result: repository.DeploymentResult) -> dict[str, Any]:
-    out = dto.deployment(result.deployment, self_link(request, f"/deployment/{result.deployment.id}"))
+    deployment = result.deployment
+    out = dto.deployment(deployment, self_link(request, f"/deployment/{deployment.id}"))
     out["deployedProcessDefinitions"] = (
         {d.id: dto.definition(d) for d in result.definitions} if result.definitions else None)
     out["deployedCaseDefinitions"] = None
@@ -114,7 +116,8 @@ async def redeploy(request: Request) -> Response:
     except NotFoundError as exc:
         if exc.message.startswith("Deployment with id"):
             raise InvalidRequestError(404, exc.message) from None
-        raise RestError.wrap(f"Cannot redeploy deployment '{deployment_id}'", exc, 404) from None
+        raise InvalidRequestError.wrap(f"Cannot redeploy deployment '{deployment_id}'", exc,
+                                       404) from None
     return json(_with_definitions(request, result))
 
 

@@ -1,5 +1,21 @@
-"""Placeholder until the router lands."""
+"""``/history/...``: the historic resources, one module each, mounted together."""
 
-from starlette.routing import BaseRoute
+from __future__ import annotations
 
-routes: list[BaseRoute] = []
+from starlette.routing import Route
+
+from bpmnflow.api import (
+    history_activity_instance,
+    history_detail,
+    history_process_instance,
+    history_task,
+    history_variable_instance,
+)
+
+routes: list[Route] = [
+    *history_process_instance.routes,
+    *history_activity_instance.routes,
+    *history_task.routes,
+    *history_variable_instance.routes,
+    *history_detail.routes,
+]

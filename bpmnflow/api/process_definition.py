@@ -25,10 +25,30 @@ from bpmnflow.store.entities import ProcessDefinition
 Handler = Callable[[Request, ProcessDefinition], Awaitable[Response]]
 
 
-async def _resolve(request: Request) -> ProcessDefinition:
+Missing = Callable[[str], EngineError]
+
+
+def _no_definition(definition_id: str) -> EngineError:
+    return InvalidRequestError(404, f"No matching definition with id {definition_id}")
+
+
+def _cannot_start(definition_id: str) -> EngineError:
+    # Camunda's start resolves the id inside the engine command, so an unknown id is the
+    # command's failure (500), not the resource lookup's 404.
+    return RestError(500, f"Cannot instantiate process definition {definition_id}: no deployed "
+                          f"process definition found with id '{definition_id}': "
+                          "processDefinition is null", code=0)
+
+
+def _no_start_form(definition_id: str) -> EngineError:
+    return InvalidRequestError(
+        400, f"Cannot get start form data for process definition {definition_id}")
+
+
+async def _resolve(request: Request, missing: Missing = _no_definition) -> ProcessDefinition:
     params = request.path_params
     if "key" in params:
-        tenant = params.get("tenant-id")
+        tenant = params.get("tenant_id")
         found = await query(request, defs.latest, params["key"], tenant)
         if found is None:
             suffix = f"and tenant-id: {tenant}" if tenant else "and no tenant-id"
@@ -37,13 +57,13 @@ async def _resolve(request: Request) -> ProcessDefinition:
         return found
     found = await query(request, defs.by_id, params["id"])
     if found is None:
-        raise InvalidRequestError(404, f"No matching definition with id {params['id']}")
+        raise missing(params["id"])
     return found
 
 
-def _by_definition(handler: Handler, lookup_first: bool = True) -> Callable[..., Any]:
+def _by_definition(handler: Handler, missing: Missing = _no_definition) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        return await handler(request, await _resolve(request))
+        return await handler(request, await _resolve(request, missing))
     return endpoint
 
 
@@ -90,7 +110,8 @@ async def start(request: Request, d: ProcessDefinition) -> Response:
         if isinstance(exc, RestError):
             raise
         raise RestError.wrap(prefix, exc, 400 if exc.status == 400 else 500) from None
-    out = dto.process_instance(inst.root, inst.ended, self_link(request, f"/process-instance/{inst.id}"))
+    links = self_link(request, f"/process-instance/{inst.id}")
+    out = dto.process_instance(inst.root, inst.ended, links)
     if with_vars:
         out["variables"] = dto.variables(result or {}, True)
     return json(out)
@@ -139,11 +160,12 @@ async def statistics(request: Request) -> Response:
                   "definition": dto.definition(d)} for d, count in rows])
 
 
-def _three(suffix: str, handler: Handler, methods: list[str]) -> list[Route]:
-    endpoint = _by_definition(handler)
+def _three(suffix: str, handler: Handler, methods: list[str],
+           missing: Missing = _no_definition) -> list[Route]:
+    endpoint = _by_definition(handler, missing)
     return [Route(f"/process-definition/{{id}}{suffix}", endpoint, methods=methods),
             Route(f"/process-definition/key/{{key}}{suffix}", endpoint, methods=methods),
-            Route(f"/process-definition/key/{{key}}/tenant-id/{{tenant-id}}{suffix}", endpoint,
+            Route(f"/process-definition/key/{{key}}/tenant-id/{{tenant_id}}{suffix}", endpoint,
                   methods=methods)]
 
 
@@ -154,9 +176,9 @@ routes = [
     *_three("", get_definition, ["GET"]),
     *_three("/xml", xml, ["GET"]),
     *_three("/diagram", diagram, ["GET"]),
-    *_three("/start", start, ["POST"]),
-    *_three("/submit-form", submit_form, ["POST"]),
-    *_three("/startForm", start_form, ["GET"]),
+    *_three("/start", start, ["POST"], _cannot_start),
+    *_three("/submit-form", submit_form, ["POST"], _cannot_start),
+    *_three("/startForm", start_form, ["GET"], _no_start_form),
     *_three("/form-variables", form_variables, ["GET"]),
     *_three("/rendered-form", rendered_form, ["GET"]),
     *_three("/deployed-start-form", deployed_start_form, ["GET"]),

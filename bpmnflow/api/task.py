@@ -109,14 +109,15 @@ async def resolve(request: Request) -> Response:
     return no_content()
 
 
-async def _complete(request: Request, verb: str) -> Response:
+async def _complete(request: Request, verb: str, action: Any = task_service.complete
+                    ) -> Response:
     task_id = request.path_params["id"]
     data = await body(request)
     prefix = f"Cannot {verb} {task_id}"
     variables = parse_variables(data.get("variables"), prefix)
     with_vars = bool(data.get("withVariablesInReturn"))
     try:
-        result = await command(request, task_service.complete, task_id, variables, with_vars)
+        result = await command(request, action, task_id, variables, with_vars)
     except EngineError as exc:
         if isinstance(exc, RestError):
             raise
@@ -131,7 +132,7 @@ async def complete(request: Request) -> Response:
 
 
 async def submit_form(request: Request) -> Response:
-    return await _complete(request, "submit task form")
+    return await _complete(request, "submit task form", task_service.submit_form)
 
 
 async def form(request: Request) -> Response:

@@ -39,6 +39,17 @@ def parse_variables(raw: Any, prefix: str | None = None) -> dict[str, TypedValue
     return out
 
 
+def _file_info(filename: str, content_type: str | None) -> dict[str, str]:
+    """A File's valueInfo from an upload: mime type and charset come from its content type."""
+    media, _, params = (content_type or "application/octet-stream").partition(";")
+    info = {"filename": filename, "mimeType": media.strip()}
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            info["encoding"] = value.strip().strip('"')
+    return info
+
+
 @dataclass(frozen=True)
 class VariableScope:
     """How one resource reaches its variables (all engine calls are commands)."""
@@ -128,14 +139,11 @@ def variable_routes(base: str, scope: VariableScope) -> list[Route]:
             raise InvalidRequestError(400, f"Cannot put {scope.label} binary variable {name}: "
                                            "no data part")
         content = await upload.read()
+        # Camunda decides by the 'valueType' part alone (default Bytes), never by the filename
         value_type = str(form.get("valueType") or "Bytes")
-        if value_type.lower() == "file" or upload.filename:
-            raw: dict[str, Any] = {
-                "type": "File", "value": base64.b64encode(content).decode(),
-                "valueInfo": {"filename": upload.filename or name,
-                              "mimeType": upload.content_type or "application/octet-stream"}}
-        else:
-            raw = {"type": "Bytes", "value": base64.b64encode(content).decode()}
+        raw: dict[str, Any] = {"type": value_type, "value": base64.b64encode(content).decode()}
+        if value_type.lower() == "file":
+            raw["valueInfo"] = _file_info(upload.filename or name, upload.content_type)
         variables = parse_variables({name: raw}, f"Cannot put {scope.label} binary variable "
                                                  f"{name}")
         await command(request, scope.set_many, request.path_params["id"], variables, [])

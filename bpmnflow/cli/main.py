@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="e.g. postgresql://user@127.0.0.1:5432/db instead of SQLite")
     serve.add_argument("--config", help="a TOML configuration file")
     serve.add_argument("--history-level", choices=config_module.HISTORY_LEVELS)
+    serve.add_argument("--no-job-executor", action="store_true",
+                       help="do not run jobs on this node (another node runs them)")
     return parser
 
 
@@ -37,8 +39,11 @@ def serve(args: argparse.Namespace) -> int:
         ("server", "host"): args.host, ("server", "port"): args.port,
         (None, "data_dir"): args.data_dir, (None, "database_url"): args.database_url,
         ("engine", "history_level"): args.history_level,
+        ("engine", "job_executor"): False if args.no_job_executor else None,
     })
     engine = Engine(cfg)
+    if cfg.engine.job_executor:
+        engine.start_job_executor()
     app = create_app(engine)
     where = cfg.database_url and _redact(cfg.database_url) or engine.db.url.removeprefix(
         "sqlite:///")

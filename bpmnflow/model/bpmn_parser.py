@@ -1,8 +1,8 @@
 """BPMN 2.0 XML to ``ProcessModel`` graphs, with Camunda's extension attributes.
 
-One registry maps each BPMN tag to its parse function.  A tag or ``camunda:`` attribute the
-engine cannot run is refused at deploy with the element id and line, never accepted and then
-silently skipped at run time.
+One registry (``NODE_PARSERS``) maps each BPMN tag to its parse function.  A tag, event
+definition or ``camunda:`` attribute the engine cannot run is refused at deploy with the element
+id and line, never accepted and then silently skipped at run time.
 """
 
 from __future__ import annotations
@@ -13,52 +13,69 @@ from typing import Any
 
 from bpmnflow.errors import ParseError
 from bpmnflow.expr import Expression, ExpressionError, compile_expression
-from bpmnflow.model.elements import BpmnResource, FlowNode, FormField, ProcessModel, SequenceFlow
-from bpmnflow.model.xml import ACTIVITI_NS, BPMN_NS, CAMUNDA_NS, load_xml, local, namespace
-
-EXTENSION_NAMESPACES = (CAMUNDA_NS, ACTIVITI_NS)
+from bpmnflow.model.elements import (
+    BpmnResource,
+    EventDefinition,
+    FlowNode,
+    FormField,
+    ProcessModel,
+    SequenceFlow,
+)
+from bpmnflow.model.extensions import (
+    EXTENSION_NAMESPACES,
+    camunda,
+    check_attributes,
+    extensions,
+    listeners_of,
+    parse_activity_extensions,
+)
+from bpmnflow.model.xml import BPMN_NS, load_xml, local, namespace
 
 # Elements inside a process or subprocess that carry no behaviour and are safe to ignore.
 _INERT = {
     "laneSet", "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
     "association", "documentation", "extensionElements", "ioSpecification", "property", "group",
     "category", "dataInputAssociation", "dataOutputAssociation", "incoming", "outgoing",
+    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
 }
-# camunda: attributes every flow node may carry once the job executor exists; refused until then.
-_ASYNC_ATTRIBUTES = {"asyncBefore", "asyncAfter", "async", "exclusive", "jobPriority",
-                     "failedJobRetryTimeCycle"}
-_ATTRIBUTES: dict[str, set[str]] = {
-    "startEvent": {"formKey", "initiator", "formRef", "formRefBinding", "formRefVersion"},
-    "endEvent": set(),
-    "intermediateThrowEvent": set(),
-    "exclusiveGateway": set(),
-    "parallelGateway": set(),
-    "task": set(),
-    "manualTask": set(),
-    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate",
-                 "priority", "formKey"},
-    "serviceTask": {"expression", "resultVariable"},
+
+_START_TYPES = {None: "startEvent", "timer": "startTimerEvent", "message": "messageStartEvent",
+                "signal": "signalStartEvent", "error": "errorStartEvent",
+                "escalation": "escalationStartEvent"}
+_CATCH_TYPES = {"timer": "intermediateTimer", "message": "intermediateMessageCatch",
+                "signal": "intermediateSignalCatch", "link": "intermediateLinkCatch"}
+_THROW_TYPES = {None: "intermediateNoneThrowEvent", "signal": "intermediateSignalThrow",
+                "escalation": "intermediateEscalationThrowEvent",
+                "link": "intermediateLinkThrowEvent"}
+_BOUNDARY_TYPES = {"timer": "boundaryTimer", "message": "boundaryMessage",
+                   "signal": "boundarySignal", "error": "boundaryError",
+                   "escalation": "boundaryEscalation"}
+_END_TYPES = {None: "noneEndEvent", "terminate": "terminateEndEvent", "error": "errorEndEvent",
+              "signal": "signalEndEvent", "escalation": "escalationEndEvent"}
+_SIMPLE_TYPES = {
+    "exclusiveGateway": "exclusiveGateway", "parallelGateway": "parallelGateway",
+    "inclusiveGateway": "inclusiveGateway", "eventBasedGateway": "eventBasedGateway",
+    "task": "task", "manualTask": "manualTask", "userTask": "userTask",
+    "serviceTask": "serviceTask", "sendTask": "sendTask", "businessRuleTask": "businessRuleTask",
+    "receiveTask": "receiveTask", "subProcess": "subProcess", "callActivity": "callActivity",
 }
-_ACTIVITY_TYPES = {
-    "startEvent": "startEvent",
-    "endEvent": "noneEndEvent",
-    "intermediateThrowEvent": "intermediateNoneThrowEvent",
-    "exclusiveGateway": "exclusiveGateway",
-    "parallelGateway": "parallelGateway",
-    "task": "task",
-    "manualTask": "manualTask",
-    "userTask": "userTask",
-    "serviceTask": "serviceTask",
-}
-_EXTENSIONS_ALLOWED = {"properties", "formData"}
+_EVENT_KINDS = {"timerEventDefinition": "timer", "messageEventDefinition": "message",
+                "signalEventDefinition": "signal", "errorEventDefinition": "error",
+                "escalationEventDefinition": "escalation",
+                "terminateEventDefinition": "terminate", "linkEventDefinition": "link"}
 
 
-class _Context:
+class ParseContext:
     """Collects every problem of one resource so that the deploy error lists them all."""
 
     def __init__(self, resource: str) -> None:
         self.resource = resource
         self.problems: list[dict[str, Any]] = []
+        self.messages: dict[str, str] = {}
+        self.signals: dict[str, str] = {}
+        self.errors: dict[str, tuple[str | None, str | None]] = {}
+        self.escalations: dict[str, str | None] = {}
+        self.flow_ids: set[str] = set()
 
     def error(self, element: Any, message: str, element_id: str | None = None) -> None:
         eid = element_id if element_id is not None else (
@@ -86,77 +103,164 @@ class _Context:
                          self.problems, self.resource)
 
 
-def _camunda(element: Any, name: str) -> str | None:
-    for ns in EXTENSION_NAMESPACES:
-        value = element.get(f"{{{ns}}}{name}")
-        if value is not None:
-            return value
-    return None
-
-
-def _extensions(element: Any) -> list[Any]:
-    out = []
-    for ext in element.findall(f"{{{BPMN_NS}}}extensionElements"):
-        out.extend(child for child in ext if isinstance(child.tag, str))
-    return out
-
-
-def _check_attributes(ctx: _Context, element: Any, kind: str) -> None:
-    allowed = _ATTRIBUTES.get(kind, set())
-    for attr, value in element.attrib.items():
-        if namespace(attr) not in EXTENSION_NAMESPACES:
-            continue
-        name = local(attr)
-        if name in allowed:
-            continue
-        if name in _ASYNC_ATTRIBUTES and value.strip().lower() in ("false", ""):
-            continue
-        if name == "exclusive":
-            continue
-        ctx.error(element, f"Attribute 'camunda:{name}' on {kind} is not supported by this engine")
-    for ext in _extensions(element):
-        if namespace(ext.tag) in EXTENSION_NAMESPACES and local(ext.tag) not in _EXTENSIONS_ALLOWED:
-            ctx.error(element, f"Extension element 'camunda:{local(ext.tag)}' on {kind} is not "
-                               "supported by this engine")
-
-
 def _documentation(element: Any) -> str | None:
     doc = element.find(f"{{{BPMN_NS}}}documentation")
     return doc.text if doc is not None else None
 
 
-def _node(ctx: _Context, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
-    _check_attributes(ctx, element, kind)
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        name = local(child.tag)
-        if name.endswith("EventDefinition") or name.endswith("EventDefinitionRef"):
-            ctx.error(element, f"'{name}' on {kind} is not supported by this engine")
-        elif name.endswith("LoopCharacteristics"):
-            ctx.error(element, f"'{name}' (loops and multi-instance) on {kind} is not supported "
-                               "by this engine")
+def _event_definition(ctx: ParseContext, element: Any, kind: str) -> EventDefinition | None:
+    """The one event definition of an event element (None for a none event)."""
+    found = [c for c in element if isinstance(c.tag, str) and local(c.tag).endswith(
+        ("EventDefinition", "EventDefinitionRef"))]
+    if not found:
+        return None
+    if len(found) > 1:
+        ctx.error(element, f"Multiple event definitions on {kind} are not supported")
+    definition = found[0]
+    tag = local(definition.tag)
+    event_kind = _EVENT_KINDS.get(tag)
+    if event_kind is None:
+        ctx.error(element, f"'{tag}' on {kind} is not supported by this engine")
+        return None
+    event = EventDefinition(kind=event_kind)
+    if event_kind == "timer":
+        for timer_kind in ("timeDate", "timeDuration", "timeCycle"):
+            child = definition.find(f"{{{BPMN_NS}}}{timer_kind}")
+            if child is not None:
+                event.timer_kind = timer_kind[4:].lower()
+                event.timer = ctx.expression(element, (child.text or "").strip(), timer_kind)
+        if event.timer is None:
+            ctx.error(element, "A timer event needs a timeDate, timeDuration or timeCycle")
+    elif event_kind in ("message", "signal"):
+        ref = definition.get("messageRef" if event_kind == "message" else "signalRef")
+        names = ctx.messages if event_kind == "message" else ctx.signals
+        if ref is None or ref not in names:
+            if kind != "endEvent" or event_kind != "message":
+                ctx.error(element, f"{event_kind.capitalize()} reference '{ref}' of {kind} does "
+                                   "not name a declared " + event_kind)
+        else:
+            event.name = ctx.expression(element, names[ref], f"{event_kind} name")
+    elif event_kind == "error":
+        ref = definition.get("errorRef")
+        if ref is not None:
+            code, name = ctx.errors.get(ref, (ref, None))
+            event.code, event.error_name = code, name
+        event.code_variable = camunda(definition, "errorCodeVariable")
+        event.message_variable = camunda(definition, "errorMessageVariable")
+    elif event_kind == "escalation":
+        ref = definition.get("escalationRef")
+        if ref is not None:
+            event.code = ctx.escalations.get(ref, ref)
+    elif event_kind == "link":
+        event.name = compile_expression(definition.get("name") or element.get("name") or "")
+    return event
+
+
+def _node(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None,
+          activity_type: str) -> FlowNode:
     return FlowNode(
-        id=element.get("id") or "", kind=kind, activity_type=_ACTIVITY_TYPES[kind],
+        id=element.get("id") or "", kind=kind, activity_type=activity_type,
         name=element.get("name"), line=element.sourceline or 0, scope=scope,
         default_flow=element.get("default"), documentation=_documentation(element))
 
 
-def _plain(ctx: _Context, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
-    return _node(ctx, element, kind, scope)
+def _no_event_definitions(ctx: ParseContext, element: Any, kind: str) -> None:
+    for child in element:
+        if isinstance(child.tag, str) and local(child.tag).endswith("EventDefinition"):
+            ctx.error(element, f"'{local(child.tag)}' on {kind} is not supported by this engine")
 
 
-def _start_event(ctx: _Context, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
-    node = _node(ctx, element, kind, scope)
-    node.props["form_key"] = _camunda(element, "formKey")
-    node.props["initiator"] = _camunda(element, "initiator")
+def _start_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    event = _event_definition(ctx, element, kind)
+    event_kind = event.kind if event else None
+    if event_kind not in _START_TYPES:
+        ctx.error(element, f"A {event_kind} start event is not supported by this engine")
+        event_kind = None
+    node = _node(ctx, element, kind, scope, _START_TYPES[event_kind])
+    node.props["event"] = event
+    node.props["interrupting"] = (element.get("isInterrupting") or "true").lower() != "false"
+    node.props["form_key"] = camunda(element, "formKey")
+    node.props["initiator"] = camunda(element, "initiator")
     node.props["form_fields"] = _form_fields(element)
+    check_attributes(ctx, element, kind, {"formKey", "initiator", "formRef", "formRefBinding",
+                                          "formRefVersion"})
+    parse_activity_extensions(ctx, element, node)
+    return node
+
+
+def _end_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    event = _event_definition(ctx, element, kind)
+    event_kind = event.kind if event else None
+    external = camunda(element, "type") == "external"
+    if event_kind == "message" and external:
+        node = _node(ctx, element, kind, scope, "messageEndEvent")
+        _external(ctx, element, node)
+    else:
+        if event_kind not in _END_TYPES:
+            ctx.error(element, f"A {event_kind} end event is not supported by this engine (a "
+                               "message end event needs camunda:type=\"external\")")
+            event_kind = None
+        node = _node(ctx, element, kind, scope, _END_TYPES[event_kind])
+        check_attributes(ctx, element, kind, set())
+    node.props["event"] = event
+    parse_activity_extensions(ctx, element, node)
+    return node
+
+
+def _catch_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    event = _event_definition(ctx, element, kind)
+    if event is None or event.kind not in _CATCH_TYPES:
+        ctx.error(element, f"An intermediate catch event needs a timer, message, signal or link "
+                           f"definition (found {event.kind if event else 'none'})")
+        node = _node(ctx, element, kind, scope, "intermediateCatchEvent")
+    else:
+        node = _node(ctx, element, kind, scope, _CATCH_TYPES[event.kind])
+    node.props["event"] = event
+    check_attributes(ctx, element, kind, set())
+    parse_activity_extensions(ctx, element, node)
+    return node
+
+
+def _throw_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    event = _event_definition(ctx, element, kind)
+    event_kind = event.kind if event else None
+    if event_kind == "message" and camunda(element, "type") == "external":
+        node = _node(ctx, element, kind, scope, "intermediateMessageThrowEvent")
+        _external(ctx, element, node)
+    else:
+        if event_kind not in _THROW_TYPES:
+            ctx.error(element, f"A {event_kind} intermediate throw event is not supported by "
+                               "this engine")
+            event_kind = None
+        node = _node(ctx, element, kind, scope, _THROW_TYPES[event_kind])
+        check_attributes(ctx, element, kind, set())
+    node.props["event"] = event
+    parse_activity_extensions(ctx, element, node)
+    return node
+
+
+def _boundary_event(ctx: ParseContext, element: Any, kind: str,
+                    scope: FlowNode | None) -> FlowNode:
+    event = _event_definition(ctx, element, kind)
+    if event is None or event.kind not in _BOUNDARY_TYPES:
+        ctx.error(element, f"A {event.kind if event else 'none'} boundary event is not supported "
+                           "by this engine")
+        node = _node(ctx, element, kind, scope, "boundaryEvent")
+    else:
+        node = _node(ctx, element, kind, scope, _BOUNDARY_TYPES[event.kind])
+    node.props["event"] = event
+    node.props["attached_to"] = element.get("attachedToRef")
+    node.props["cancel"] = (element.get("cancelActivity") or "true").lower() != "false"
+    if event is not None and event.kind == "error" and not node.props["cancel"]:
+        ctx.error(element, "An error boundary event must interrupt (cancelActivity=\"true\")")
+    check_attributes(ctx, element, kind, set())
+    parse_activity_extensions(ctx, element, node)
     return node
 
 
 def _form_fields(element: Any) -> list[FormField]:
     fields = []
-    for ext in _extensions(element):
+    for ext in extensions(element):
         if local(ext.tag) != "formData":
             continue
         for f in ext:
@@ -166,18 +270,19 @@ def _form_fields(element: Any) -> list[FormField]:
     return fields
 
 
-def _csv_expressions(ctx: _Context, element: Any, text: str | None, what: str) -> list[Expression]:
+def _csv_expressions(ctx: ParseContext, element: Any, text: str | None,
+                     what: str) -> list[Expression]:
     if not text:
         return []
     out = []
-    for part in _split_list(text):
+    for part in split_list(text):
         expr = ctx.expression(element, part, what)
         if expr is not None:
             out.append(expr)
     return out
 
 
-def _split_list(text: str) -> list[str]:
+def split_list(text: str) -> list[str]:
     """Split 'a, b, ${c}' on commas that are not inside an expression."""
     parts, depth, current = [], 0, []
     for ch in text:
@@ -194,26 +299,37 @@ def _split_list(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def _user_task(ctx: _Context, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
-    node = _node(ctx, element, kind, scope)
-    p = node.props
-    p["assignee"] = ctx.expression(element, _camunda(element, "assignee"), "camunda:assignee")
-    p["candidate_users"] = _csv_expressions(ctx, element, _camunda(element, "candidateUsers"),
-                                            "camunda:candidateUsers")
-    p["candidate_groups"] = _csv_expressions(ctx, element, _camunda(element, "candidateGroups"),
-                                             "camunda:candidateGroups")
-    p["due_date"] = ctx.expression(element, _camunda(element, "dueDate"), "camunda:dueDate")
-    p["follow_up_date"] = ctx.expression(element, _camunda(element, "followUpDate"),
-                                         "camunda:followUpDate")
-    p["priority"] = ctx.expression(element, _camunda(element, "priority"), "camunda:priority")
-    p["form_key"] = ctx.expression(element, _camunda(element, "formKey"), "camunda:formKey")
-    p["form_fields"] = _form_fields(element)
-    _human_performer(ctx, element, node)
+def _simple(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, _SIMPLE_TYPES[kind])
+    _no_event_definitions(ctx, element, kind)
+    check_attributes(ctx, element, kind, set())
+    parse_activity_extensions(ctx, element, node)
     return node
 
 
-def _human_performer(ctx: _Context, element: Any, node: FlowNode) -> None:
-    """BPMN's own humanPerformer/potentialOwner elements, which Camunda maps to assignee/candidates."""
+def _user_task(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, "userTask")
+    check_attributes(ctx, element, kind, {"assignee", "candidateUsers", "candidateGroups",
+                                          "dueDate", "followUpDate", "priority", "formKey"})
+    p = node.props
+    p["assignee"] = ctx.expression(element, camunda(element, "assignee"), "camunda:assignee")
+    p["candidate_users"] = _csv_expressions(ctx, element, camunda(element, "candidateUsers"),
+                                            "camunda:candidateUsers")
+    p["candidate_groups"] = _csv_expressions(ctx, element, camunda(element, "candidateGroups"),
+                                             "camunda:candidateGroups")
+    p["due_date"] = ctx.expression(element, camunda(element, "dueDate"), "camunda:dueDate")
+    p["follow_up_date"] = ctx.expression(element, camunda(element, "followUpDate"),
+                                         "camunda:followUpDate")
+    p["priority"] = ctx.expression(element, camunda(element, "priority"), "camunda:priority")
+    p["form_key"] = ctx.expression(element, camunda(element, "formKey"), "camunda:formKey")
+    p["form_fields"] = _form_fields(element)
+    _human_performer(ctx, element, node)
+    parse_activity_extensions(ctx, element, node, task_listeners=True)
+    return node
+
+
+def _human_performer(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    """BPMN's humanPerformer/potentialOwner, which Camunda maps to assignee/candidates."""
     for child in element:
         if not isinstance(child.tag, str):
             continue
@@ -225,7 +341,7 @@ def _human_performer(ctx: _Context, element: Any, node: FlowNode) -> None:
         if name == "humanPerformer" and text:
             node.props["assignee"] = ctx.expression(element, text, "humanPerformer")
             continue
-        for part in _split_list(text):
+        for part in split_list(text):
             if part.startswith("group(") and part.endswith(")"):
                 node.props["candidate_groups"].append(
                     ctx.expression(element, part[6:-1], "potentialOwner"))
@@ -235,32 +351,120 @@ def _human_performer(ctx: _Context, element: Any, node: FlowNode) -> None:
                     ctx.expression(element, part, "potentialOwner"))
 
 
-def _service_task(ctx: _Context, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
-    node = _node(ctx, element, kind, scope)
-    expression = _camunda(element, "expression")
-    if expression is None:
-        ctx.error(element, "One of the attributes 'camunda:expression' must be set on a "
-                           "serviceTask (class, delegateExpression, type and connectors are not "
-                           "supported by this engine yet)")
-    node.props["expression"] = ctx.expression(element, expression, "camunda:expression")
-    node.props["result_variable"] = _camunda(element, "resultVariable")
+def _external(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    topic = camunda(element, "topic")
+    if not topic:
+        ctx.error(element, "An external task needs a camunda:topic")
+    node.props["external"] = True
+    node.props["topic"] = ctx.expression(element, topic or "", "camunda:topic")
+    node.props["task_priority"] = ctx.expression(element, camunda(element, "taskPriority"),
+                                                 "camunda:taskPriority")
+    check_attributes(ctx, element, node.kind, {"type", "topic", "taskPriority"})
+
+
+def _service_task(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, _SIMPLE_TYPES[kind])
+    kind_attr = camunda(element, "type")
+    if kind_attr == "external":
+        _external(ctx, element, node)
+    elif camunda(element, "expression") is not None:
+        node.props["expression"] = ctx.expression(element, camunda(element, "expression"),
+                                                  "camunda:expression")
+        node.props["result_variable"] = camunda(element, "resultVariable")
+        check_attributes(ctx, element, kind, {"expression", "resultVariable"})
+    else:
+        what = ("camunda:class" if camunda(element, "class") else "camunda:delegateExpression"
+                if camunda(element, "delegateExpression") else "a connector or DMN decision"
+                if kind_attr is None else f"camunda:type=\"{kind_attr}\"")
+        ctx.error(element, f"{kind} '{element.get('id')}' uses {what}, which this engine cannot "
+                           "run yet; use camunda:expression or camunda:type=\"external\"")
+    parse_activity_extensions(ctx, element, node)
     return node
 
 
-NODE_PARSERS: dict[str, Callable[[_Context, Any, str, FlowNode | None], FlowNode]] = {
+def _receive_task(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, "receiveTask")
+    ref = element.get("messageRef")
+    if ref is not None:
+        if ref not in ctx.messages:
+            ctx.error(element, f"Message reference '{ref}' does not name a declared message")
+        else:
+            node.props["event"] = EventDefinition(
+                kind="message", name=ctx.expression(element, ctx.messages[ref], "message name"))
+    check_attributes(ctx, element, kind, set())
+    parse_activity_extensions(ctx, element, node)
+    return node
+
+
+def _sub_process(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None,
+                 model: ProcessModel) -> FlowNode:
+    node = _node(ctx, element, kind, scope, "subProcess")
+    node.props["triggered_by_event"] = (element.get("triggeredByEvent") or "").lower() == "true"
+    check_attributes(ctx, element, kind, set())
+    parse_activity_extensions(ctx, element, node)
+    node.children = _parse_scope(ctx, element, model, node)
+    node.initial = _initial(ctx, element, node.children)
+    if node.props["triggered_by_event"]:
+        starts = [n for n in node.children.values() if n.kind == "startEvent"]
+        if len(starts) != 1 or starts[0].props.get("event") is None:
+            ctx.error(element, "An event subprocess needs exactly one start event with an event "
+                               "definition")
+        else:
+            node.props["start"] = starts[0]
+    return node
+
+
+def _call_activity(ctx: ParseContext, element: Any, kind: str,
+                   scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, "callActivity")
+    check_attributes(ctx, element, kind, {
+        "calledElementBinding", "calledElementVersion", "calledElementVersionTag",
+        "calledElementTenantId", "variableMappingClass", "variableMappingDelegateExpression"})
+    called = element.get("calledElement")
+    if not called:
+        ctx.error(element, "A call activity needs a calledElement (CMMN cases are not supported)")
+    p = node.props
+    p["called_element"] = ctx.expression(element, called or "", "calledElement")
+    p["binding"] = camunda(element, "calledElementBinding") or "latest"
+    p["version"] = ctx.expression(element, camunda(element, "calledElementVersion"),
+                                  "camunda:calledElementVersion")
+    p["version_tag"] = ctx.expression(element, camunda(element, "calledElementVersionTag"),
+                                      "camunda:calledElementVersionTag")
+    p["tenant_id"] = ctx.expression(element, camunda(element, "calledElementTenantId"),
+                                    "camunda:calledElementTenantId")
+    if camunda(element, "variableMappingClass") or camunda(element,
+                                                             "variableMappingDelegateExpression"):
+        ctx.error(element, "Variable mapping delegates on call activities are not supported")
+    if p["binding"] not in ("latest", "deployment", "version", "versionTag"):
+        ctx.error(element, f"Unknown calledElementBinding '{p['binding']}'")
+    parse_activity_extensions(ctx, element, node, call_activity=True)
+    return node
+
+
+NodeParser = Callable[[ParseContext, Any, str, FlowNode | None], FlowNode]
+
+NODE_PARSERS: dict[str, NodeParser] = {
     "startEvent": _start_event,
-    "endEvent": _plain,
-    "intermediateThrowEvent": _plain,
-    "exclusiveGateway": _plain,
-    "parallelGateway": _plain,
-    "task": _plain,
-    "manualTask": _plain,
+    "endEvent": _end_event,
+    "intermediateThrowEvent": _throw_event,
+    "intermediateCatchEvent": _catch_event,
+    "boundaryEvent": _boundary_event,
+    "exclusiveGateway": _simple,
+    "parallelGateway": _simple,
+    "inclusiveGateway": _simple,
+    "eventBasedGateway": _simple,
+    "task": _simple,
+    "manualTask": _simple,
     "userTask": _user_task,
     "serviceTask": _service_task,
+    "sendTask": _service_task,
+    "businessRuleTask": _service_task,
+    "receiveTask": _receive_task,
+    "callActivity": _call_activity,
 }
 
 
-def _parse_scope(ctx: _Context, element: Any, model: ProcessModel,
+def _parse_scope(ctx: ParseContext, element: Any, model: ProcessModel,
                  scope: FlowNode | None) -> dict[str, FlowNode]:
     nodes: dict[str, FlowNode] = {}
     flows = []
@@ -273,11 +477,14 @@ def _parse_scope(ctx: _Context, element: Any, model: ProcessModel,
             continue
         if kind in _INERT:
             continue
-        parse = NODE_PARSERS.get(kind)
-        if parse is None:
-            ctx.error(child, f"Element '{kind}' is not supported by this engine")
-            continue
-        node = parse(ctx, child, kind, scope)
+        if kind == "subProcess":
+            node = _sub_process(ctx, child, kind, scope, model)
+        else:
+            parse = NODE_PARSERS.get(kind)
+            if parse is None:
+                ctx.error(child, f"Element '{kind}' is not supported by this engine")
+                continue
+            node = parse(ctx, child, kind, scope)
         if not node.id:
             ctx.error(child, f"Element '{kind}' has no id")
             continue
@@ -286,18 +493,69 @@ def _parse_scope(ctx: _Context, element: Any, model: ProcessModel,
             continue
         nodes[node.id] = node
         model.nodes[node.id] = node
+        _register_body(model, node)
     for position, flow in enumerate(flows):
+        fid = flow.get("id")
+        if fid and (fid in model.nodes or fid in ctx.flow_ids):
+            ctx.error(flow, f"Duplicate id '{fid}'")
+            continue
+        if fid:
+            ctx.flow_ids.add(fid)
         _parse_flow(ctx, flow, nodes, position)
-    starts = [n for n in nodes.values() if n.kind == "startEvent"]
-    if len(starts) > 1:
-        ctx.error(element, "Multiple none start events are not supported in one scope",
-                  element.get("id"))
+    _attach_boundaries(ctx, element, nodes)
     for node in nodes.values():
-        _check_default_flow(ctx, element, node)
+        _check_node(ctx, element, node)
     return nodes
 
 
-def _parse_flow(ctx: _Context, flow: Any, nodes: dict[str, FlowNode], position: int) -> None:
+def _register_body(model: ProcessModel, node: FlowNode) -> None:
+    """A multi-instance activity runs inside a synthetic body node, as Camunda's tree shows."""
+    if node.props.get("loop") is None:
+        return
+    body = FlowNode(id=f"{node.id}#multiInstanceBody", kind="multiInstanceBody",
+                    activity_type="multiInstanceBody", name=node.name, line=node.line,
+                    scope=node.scope)
+    body.props["inner"] = node
+    body.props["loop"] = node.props["loop"]
+    # The same list objects: the flows are parsed after the nodes and must show up here too.
+    body.incoming, body.outgoing = node.incoming, node.outgoing
+    body.default_flow = node.default_flow
+    node.props["mi_body"] = body
+    model.nodes[body.id] = body
+
+
+def _attach_boundaries(ctx: ParseContext, element: Any, nodes: dict[str, FlowNode]) -> None:
+    for node in nodes.values():
+        if node.kind != "boundaryEvent":
+            continue
+        target = nodes.get(node.props.get("attached_to") or "")
+        if target is None or target.kind in ("startEvent", "endEvent", "boundaryEvent"):
+            ctx.error(element, f"Boundary event '{node.id}' is attached to an unknown or "
+                               "unsupported element", node.id)
+            continue
+        holder = target.props.get("mi_body") or target
+        holder.props.setdefault("boundary", []).append(node)
+        node.props["attached_node"] = holder
+
+
+def _check_node(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    if node.default_flow and node.default_flow not in {f.id for f in node.outgoing}:
+        ctx.error(element, f"Default sequence flow '{node.default_flow}' of '{node.id}' is not "
+                           "one of its outgoing flows", node.id)
+        ctx.problems[-1]["line"] = node.line
+    if node.kind == "eventBasedGateway":
+        for flow in node.outgoing:
+            target = flow.target
+            event = target.props.get("event")
+            if target.kind == "receiveTask" or (
+                    target.kind == "intermediateCatchEvent" and event is not None
+                    and event.kind in ("message", "signal", "timer")):
+                continue
+            ctx.error(element, f"Event-based gateway '{node.id}' may only lead to message, "
+                               "signal or timer catch events and receive tasks", node.id)
+
+
+def _parse_flow(ctx: ParseContext, flow: Any, nodes: dict[str, FlowNode], position: int) -> None:
     # Flows without an id still need one: joins count arrivals per incoming flow, and the id
     # is persisted with waiting tokens, so it must be the same every time the model is parsed.
     fid = flow.get("id") or f"_flow_{flow.get('sourceRef')}_{flow.get('targetRef')}_{position}"
@@ -309,67 +567,75 @@ def _parse_flow(ctx: _Context, flow: Any, nodes: dict[str, FlowNode], position: 
         if namespace(attr) in EXTENSION_NAMESPACES:
             ctx.error(flow, f"Attribute 'camunda:{local(attr)}' on sequenceFlow is not supported "
                             "by this engine")
-    if any(namespace(e.tag) in EXTENSION_NAMESPACES for e in _extensions(flow)):
-        ctx.error(flow, "Extension elements on sequenceFlow (execution listeners) are not "
-                        "supported by this engine yet")
     condition = None
     cond = flow.find(f"{{{BPMN_NS}}}conditionExpression")
     if cond is not None:
         language = cond.get("language")
         if language and language.lower() not in ("juel", "${}"):
             ctx.error(flow, f"Condition language '{language}' is not supported by this engine yet")
-        elif _camunda(cond, "resource"):
+        elif camunda(cond, "resource"):
             ctx.error(flow, "Conditions from external resources are not supported by this engine")
         else:
             text = (cond.text or "").strip()
             condition = ctx.expression(flow, text, f"condition of sequence flow '{fid}'")
-    seq = SequenceFlow(fid, flow.get("name"), source, target, condition)
+    seq = SequenceFlow(fid, flow.get("name"), source, target, condition,
+                       listeners_of(ctx, flow, ("take",)))
     source.outgoing.append(seq)
     target.incoming.append(seq)
 
 
-def _check_default_flow(ctx: _Context, element: Any, node: FlowNode) -> None:
-    if node.default_flow and node.default_flow not in {f.id for f in node.outgoing}:
-        ctx.error(element, f"Default sequence flow '{node.default_flow}' of '{node.id}' is not "
-                           "one of its outgoing flows", node.id)
-
-
-def _history_ttl(ctx: _Context, element: Any, text: str | None) -> int | None:
+def _history_ttl(ctx: ParseContext, element: Any, text: str | None) -> int | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         return int(text)
     match = re.fullmatch(r"P(\d+)D", text)
     if match:
         return int(match.group(1))
-    ctx.error(element, f"Cannot parse historyTimeToLive: '{text}' is neither a number of days "
-                       "nor a duration of days (P5D)")
+    ctx.error(element, f"Cannot parse historyTimeToLive: For input string: \"{text}\"")
     return None
 
 
-def _parse_process(ctx: _Context, element: Any) -> ProcessModel:
+def _initial(ctx: ParseContext, element: Any, children: dict[str, FlowNode]) -> FlowNode | None:
+    nones = [n for n in children.values()
+             if n.kind == "startEvent" and n.props.get("event") is None]
+    if len(nones) > 1:
+        ctx.error(element, "Multiple none start events are not supported in one scope",
+                  element.get("id"))
+    return nones[0] if nones else None
+
+
+def _parse_process(ctx: ParseContext, element: Any) -> ProcessModel:
     key = element.get("id") or ""
-    startable = _camunda(element, "isStartableInTasklist")
+    ctx.flow_ids = set()  # ids are checked per process, as nodes are
+    startable = camunda(element, "isStartableInTasklist")
     model = ProcessModel(
         key=key, name=element.get("name"), line=element.sourceline or 0,
-        version_tag=_camunda(element, "versionTag"),
-        history_ttl=_history_ttl(ctx, element, _camunda(element, "historyTimeToLive")),
+        version_tag=camunda(element, "versionTag"),
+        history_ttl=_history_ttl(ctx, element, camunda(element, "historyTimeToLive")),
         startable=(startable or "true").strip().lower() != "false",
         documentation=_documentation(element))
-    for attr in element.attrib:
-        name = local(attr)
-        if namespace(attr) in EXTENSION_NAMESPACES and name not in (
-                "historyTimeToLive", "versionTag", "isStartableInTasklist",
-                "candidateStarterGroups", "candidateStarterUsers"):
-            ctx.error(element, f"Attribute 'camunda:{name}' on process is not supported by this "
-                               "engine")
-    for ext in _extensions(element):
-        if namespace(ext.tag) in EXTENSION_NAMESPACES and local(ext.tag) != "properties":
+    check_attributes(ctx, element, "process", {
+        "historyTimeToLive", "versionTag", "isStartableInTasklist", "candidateStarterGroups",
+        "candidateStarterUsers", "jobPriority", "taskPriority"}, process=True)
+    model.job_priority = ctx.expression(element, camunda(element, "jobPriority"),
+                                        "camunda:jobPriority")
+    model.task_priority = ctx.expression(element, camunda(element, "taskPriority"),
+                                         "camunda:taskPriority")
+    for ext in extensions(element):
+        if namespace(ext.tag) in EXTENSION_NAMESPACES and local(ext.tag) not in (
+                "properties", "executionListener"):
             ctx.error(element, f"Extension element 'camunda:{local(ext.tag)}' on process is not "
                                "supported by this engine yet")
     model.children = _parse_scope(ctx, element, model, None)
-    model.initial = next((n for n in model.children.values() if n.kind == "startEvent"), None)
+    model.initial = _initial(ctx, element, model.children)
+    model.start_events = [n for n in model.children.values()
+                          if n.kind == "startEvent" and n.props.get("event") is not None]
+    for start in model.start_events:
+        if start.props["event"].kind not in ("message", "signal", "timer"):
+            ctx.error(element, f"A {start.props['event'].kind} start event is only allowed in an "
+                               "event subprocess", start.id)
     if model.initial is not None:
         model.start_form_key = model.initial.props.get("form_key")
         model.start_form_fields = model.initial.props.get("form_fields") or []
@@ -377,30 +643,40 @@ def _parse_process(ctx: _Context, element: Any) -> ProcessModel:
     return model
 
 
-def parse_bpmn(data: bytes, resource: str) -> BpmnResource:
-    """Parse one BPMN file; raise ``ParseError`` listing every problem found."""
-    root = load_xml(data, resource)
-    ctx = _Context(resource)
-    if local(root.tag) != "definitions" or namespace(root.tag) != BPMN_NS:
-        ctx.error(root, "The root element must be 'definitions' in the BPMN 2.0 namespace")
-        ctx.raise_if_failed()
-    result = BpmnResource(processes=[], target_namespace=root.get("targetNamespace"))
+def _collect_definitions(ctx: ParseContext, root: Any) -> None:
     for child in root:
         if not isinstance(child.tag, str) or namespace(child.tag) != BPMN_NS:
             continue
-        kind = local(child.tag)
-        if kind == "process":
+        kind, cid = local(child.tag), child.get("id", "")
+        if kind == "message":
+            ctx.messages[cid] = child.get("name") or cid
+        elif kind == "signal":
+            ctx.signals[cid] = child.get("name") or cid
+        elif kind == "error":
+            ctx.errors[cid] = (child.get("errorCode"), child.get("name"))
+        elif kind == "escalation":
+            ctx.escalations[cid] = child.get("escalationCode")
+
+
+def parse_bpmn(data: bytes, resource: str) -> BpmnResource:
+    """Parse one BPMN file; raise ``ParseError`` listing every problem found."""
+    root = load_xml(data, resource)
+    ctx = ParseContext(resource)
+    if local(root.tag) != "definitions" or namespace(root.tag) != BPMN_NS:
+        ctx.error(root, "The root element must be 'definitions' in the BPMN 2.0 namespace")
+        ctx.raise_if_failed()
+    _collect_definitions(ctx, root)
+    result = BpmnResource(processes=[], target_namespace=root.get("targetNamespace"),
+                          messages=ctx.messages, signals=ctx.signals, errors=ctx.errors)
+    for child in root:
+        if not isinstance(child.tag, str) or namespace(child.tag) != BPMN_NS:
+            continue
+        if local(child.tag) == "process":
             if (child.get("isExecutable") or "").strip().lower() != "true":
                 # Stored with the deployment but not deployed as a definition, as Camunda does
                 # for new deployments (a missing attribute counts as not executable).
                 continue
             result.processes.append(_parse_process(ctx, child))
-        elif kind == "message":
-            result.messages[child.get("id", "")] = child.get("name") or child.get("id", "")
-        elif kind == "signal":
-            result.signals[child.get("id", "")] = child.get("name") or child.get("id", "")
-        elif kind == "error":
-            result.errors[child.get("id", "")] = (child.get("errorCode"), child.get("name"))
     ctx.raise_if_failed()
     return result
 
@@ -410,4 +686,4 @@ def diagram_present(data: bytes) -> bool:
     return b"BPMNDiagram" in data
 
 
-__all__ = ["parse_bpmn", "NODE_PARSERS", "diagram_present"]
+__all__ = ["parse_bpmn", "NODE_PARSERS", "diagram_present", "split_list"]

@@ -19,6 +19,7 @@ class SequenceFlow:
     source: FlowNode
     target: FlowNode
     condition: Expression | None = None
+    listeners: list[Listener] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)
@@ -38,6 +39,49 @@ class FlowNode:
     children: dict[str, FlowNode] | None = None
     initial: FlowNode | None = None
     documentation: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class EventDefinition:
+    """What an event waits for or throws."""
+
+    kind: str  # timer, message, signal, error, escalation, terminate, link
+    name: Expression | None = None  # message/signal name (may be an expression), link name
+    timer_kind: str | None = None  # date, duration, cycle
+    timer: Expression | None = None
+    code: str | None = None  # error or escalation code; None catches all
+    error_name: str | None = None
+    code_variable: str | None = None
+    message_variable: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ValueSpec:
+    """A camunda:inputOutput parameter value: text, expression, list or map (nested)."""
+
+    kind: str  # text, expression, list, map, null
+    text: str | None = None
+    expression: Expression | None = None
+    items: list[ValueSpec] | None = None
+    entries: list[tuple[str, ValueSpec]] | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Listener:
+    event: str
+    expression: Expression | None = None
+    delegate_expression: Expression | None = None
+    class_name: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class LoopDefinition:
+    sequential: bool
+    cardinality: Expression | None = None
+    collection: Expression | None = None
+    collection_variable: str | None = None
+    element_variable: str | None = None
+    completion: Expression | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -65,6 +109,9 @@ class ProcessModel:
     start_form_key: str | None = None
     start_form_fields: list[FormField] = field(default_factory=list)
     initiator_variable: str | None = None
+    start_events: list[FlowNode] = field(default_factory=list)  # message/signal/timer starts
+    job_priority: Expression | None = None
+    task_priority: Expression | None = None
 
 
 @dataclass(eq=False, slots=True)

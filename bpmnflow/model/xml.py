@@ -24,12 +24,17 @@ def load_xml(data: bytes, resource: str) -> etree._Element:
     if len(data) > MAX_RESOURCE_BYTES:
         raise ParseError(f"Resource '{resource}' is larger than {MAX_RESOURCE_BYTES} bytes",
                          resource=resource)
-    head = data[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in data.lower():
-        raise ParseError(f"Resource '{resource}' declares a DTD or entities, which are not allowed",
-                         resource=resource)
+    refused = ParseError(f"Resource '{resource}' declares a DTD or entities, which are not "
+                         "allowed", resource=resource)
+    if b"<!doctype" in data.lower() or b"<!entity" in data.lower():
+        raise refused
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
+        docinfo = root.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.externalDTD is not None or \
+                docinfo.doctype:
+            raise refused  # any encoding, anywhere in the file
+        return root
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 0
         problem = {"message": str(exc.msg), "line": line, "column": exc.offset or 0,

@@ -6,17 +6,24 @@ behaviour never has to know which tables exist or what the configuration says.
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING
 
 from bpmnflow.model.elements import FlowNode
 from bpmnflow.runtime.ids import new_id, next_seq
 from bpmnflow.store.entities import (
     Execution,
+    ExternalTask,
     HistoricActivityInstance,
     HistoricDetail,
+    HistoricExternalTaskLog,
+    HistoricIncident,
+    HistoricJobLog,
     HistoricProcessInstance,
     HistoricTaskInstance,
     HistoricVariableInstance,
+    Incident,
+    Job,
     Task,
     Variable,
 )
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
     from bpmnflow.runtime.instance import Instance
     from bpmnflow.runtime.runtime import Runtime
 
+HOSTNAME = socket.gethostname()
 LEVELS = {"none": 0, "activity": 1, "audit": 2, "full": 3}
 DAY_MS = 86_400_000
 
@@ -42,7 +50,7 @@ class History:
 
     # -- process instances -----------------------------------------------------------------------
     def process_started(self, inst: Instance, start_activity: str | None,
-                        start_user: str | None) -> None:
+                        start_user: str | None, super_proc_inst_id: str | None = None) -> None:
         if not self.activity:
             return
         root, d = inst.root, inst.definition
@@ -50,7 +58,8 @@ class History:
             id=root.id, business_key=root.business_key, proc_def_id=d.id, proc_def_key=d.def_key,
             proc_def_name=d.name, proc_def_version=d.version, start_time=root.start_time,
             end_time=None, duration=None, start_user_id=start_user, start_act_id=start_activity,
-            end_act_id=None, super_proc_inst_id=None, root_proc_inst_id=root.root_proc_inst_id,
+            end_act_id=None, super_proc_inst_id=super_proc_inst_id,
+            root_proc_inst_id=root.root_proc_inst_id,
             delete_reason=None, tenant_id=root.tenant_id, state="ACTIVE", removal_time=None,
             restarted_proc_inst_id=None))
 
@@ -100,6 +109,79 @@ class History:
         hi.canceled = canceled
         hi.complete_scope = complete_scope
 
+    def called(self, ex: Execution, child_id: str) -> None:
+        if self.activity:
+            hi = self._activity(ex.id)
+            if hi is not None:
+                hi.called_proc_inst_id = child_id
+
+    # -- jobs, external tasks, incidents ---------------------------------------------------------
+    def job_created(self, job: Job) -> None:
+        self._job_log(job, 0)
+
+    def job_deleted(self, job: Job) -> None:
+        self._job_log(job, 3)
+
+    def job_failed(self, job: Job) -> None:
+        self._job_log(job, 1)
+
+    def job_succeeded(self, job: Job) -> None:
+        self._job_log(job, 2)
+
+    def _job_log(self, job: Job, state: int) -> None:
+        if not self.full:
+            return
+        self.rt.uow.add(HistoricJobLog(
+            id=new_id(), timestamp=self.rt.now, job_id=job.id, job_due_date=job.due_date,
+            job_retries=job.retries, job_priority=job.priority,
+            job_exception_msg=job.exception_message if state == 1 else None,
+            job_exception_stack=job.exception_stacktrace if state == 1 else None,
+            job_state=state, job_def_id=job.job_def_id, job_def_type=job.handler_type,
+            job_def_configuration=job.handler_cfg, activity_id=job.activity_id,
+            failed_activity_id=job.failed_activity_id, execution_id=job.execution_id,
+            proc_inst_id=job.proc_inst_id, proc_def_id=job.proc_def_id,
+            proc_def_key=job.proc_def_key, deployment_id=job.deployment_id,
+            tenant_id=job.tenant_id, hostname=HOSTNAME, removal_time=None,
+            root_proc_inst_id=job.proc_inst_id, seq=next_seq()))
+
+    def external_task_logged(self, task: ExternalTask, state: int) -> None:
+        if not self.full:
+            return
+        self.rt.uow.add(HistoricExternalTaskLog(
+            id=new_id(), timestamp=self.rt.now, ext_task_id=task.id, retries=task.retries,
+            topic_name=task.topic_name, worker_id=task.worker_id, priority=task.priority,
+            error_msg=task.error_message if state == 1 else None,
+            error_details=task.error_details if state == 1 else None,
+            activity_id=task.activity_id, activity_instance_id=task.activity_instance_id,
+            execution_id=task.execution_id, proc_inst_id=task.proc_inst_id,
+            proc_def_id=task.proc_def_id, proc_def_key=task.proc_def_key,
+            tenant_id=task.tenant_id, state=state, removal_time=None,
+            root_proc_inst_id=task.proc_inst_id, seq=next_seq()))
+
+    def incident_created(self, incident: Incident, proc_def_key: str | None) -> None:
+        if not self.full:
+            return
+        self.rt.uow.add(HistoricIncident(
+            id=incident.id, proc_def_key=proc_def_key, proc_def_id=incident.proc_def_id,
+            proc_inst_id=incident.proc_inst_id, execution_id=incident.execution_id,
+            create_time=incident.incident_timestamp, end_time=None,
+            incident_message=incident.incident_message, incident_type=incident.incident_type,
+            activity_id=incident.activity_id, failed_activity_id=incident.failed_activity_id,
+            cause_incident_id=incident.cause_incident_id,
+            root_cause_incident_id=incident.root_cause_incident_id,
+            configuration=incident.configuration, history_configuration=None,
+            incident_state=0, tenant_id=incident.tenant_id, job_def_id=incident.job_def_id,
+            annotation=incident.annotation, removal_time=None,
+            root_proc_inst_id=incident.proc_inst_id))
+
+    def incident_ended(self, incident: Incident, deleted: bool) -> None:
+        if not self.full:
+            return
+        hi = self.rt.uow.get(HistoricIncident, incident.id)
+        if hi is not None:
+            hi.end_time = self.rt.now
+            hi.incident_state = 2 if deleted else 1
+
     # -- tasks -----------------------------------------------------------------------------------
     def task_created(self, task: Task, ex: Execution | None) -> None:
         if self.activity and ex is not None:
@@ -131,7 +213,8 @@ class History:
             return
         hi.name, hi.description, hi.owner, hi.assignee = (
             task.name, task.description, task.owner, task.assignee)
-        hi.priority, hi.due_date, hi.follow_up_date = task.priority, task.due_date, task.follow_up_date
+        hi.priority, hi.due_date = task.priority, task.due_date
+        hi.follow_up_date = task.follow_up_date
         hi.parent_task_id, hi.task_state = task.parent_task_id, task.task_state
 
     def task_ended(self, task: Task, reason: str) -> None:

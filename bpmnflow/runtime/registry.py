@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 from bpmnflow.runtime.behaviors.base import Behavior
-from bpmnflow.runtime.behaviors.events import NoneEndEvent, NoneStartEvent, NoneThrowEvent
-from bpmnflow.runtime.behaviors.gateways import ExclusiveGateway, ParallelGateway
-from bpmnflow.runtime.behaviors.tasks import PlainTask, ServiceTask, UserTask
+from bpmnflow.runtime.behaviors.events import (
+    BoundaryEvent,
+    CatchEvent,
+    EndEvent,
+    StartEvent,
+    ThrowEvent,
+)
+from bpmnflow.runtime.behaviors.gateways import (
+    EventBasedGateway,
+    ExclusiveGateway,
+    InclusiveGateway,
+    ParallelGateway,
+)
+from bpmnflow.runtime.behaviors.subprocess import CallActivity, MultiInstanceBody, SubProcess
+from bpmnflow.runtime.behaviors.tasks import PlainTask, ReceiveTask, ServiceTask, UserTask
 
 BEHAVIORS: dict[str, Behavior] = {
-    "startEvent": NoneStartEvent(),
-    "endEvent": NoneEndEvent(),
-    "intermediateThrowEvent": NoneThrowEvent(),
+    "startEvent": StartEvent(),
+    "endEvent": EndEvent(),
+    "intermediateThrowEvent": ThrowEvent(),
+    "intermediateCatchEvent": CatchEvent(),
+    "boundaryEvent": BoundaryEvent(),
     "exclusiveGateway": ExclusiveGateway(),
     "parallelGateway": ParallelGateway(),
+    "inclusiveGateway": InclusiveGateway(),
+    "eventBasedGateway": EventBasedGateway(),
     "task": PlainTask(),
     "manualTask": PlainTask(),
     "userTask": UserTask(),
     "serviceTask": ServiceTask(),
+    "sendTask": ServiceTask(),
+    "businessRuleTask": ServiceTask(),
+    "receiveTask": ReceiveTask(),
+    "subProcess": SubProcess(),
+    "callActivity": CallActivity(),
+    "multiInstanceBody": MultiInstanceBody(),
 }

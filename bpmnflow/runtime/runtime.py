@@ -14,21 +14,32 @@ from collections.abc import Callable
 from typing import Any
 
 from bpmnflow.errors import EngineError
-from bpmnflow.expr import Expression, ExpressionError
-from bpmnflow.model.elements import FlowNode, ProcessModel, SequenceFlow
-from bpmnflow.runtime.facades import ExecutionFacade, TaskFacade
+from bpmnflow.model.elements import FlowNode, Listener, ProcessModel, SequenceFlow
+from bpmnflow.runtime import io_mapping, waiting
 from bpmnflow.runtime.history import History
 from bpmnflow.runtime.ids import new_id, next_seq
 from bpmnflow.runtime.instance import Instance
-from bpmnflow.store.entities import ACTIVE, Execution, ProcessDefinition, Task, Variable
+from bpmnflow.runtime.variable_scopes import VariableScopes
+from bpmnflow.store.entities import ACTIVE, Execution, Incident, ProcessDefinition, Variable
 from bpmnflow.store.unit_of_work import UnitOfWork
-from bpmnflow.variables import TypedValue, python_value, to_columns
+from bpmnflow.variables import TypedValue, infer
 
 ModelLookup = Callable[[str], tuple[ProcessDefinition, ProcessModel]]
+TRANSITION_STATES = ("async_before", "async_after")
+# Kinds whose rows may own subscriptions or jobs that must go when the row goes.
+_WAITING_KINDS = frozenset({"intermediateCatchEvent", "receiveTask", "eventBasedGateway",
+                            "subProcess", "multiInstanceBody"})
 
 
-class Runtime:
-    __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors")
+def _has_event_subprocess(model: ProcessModel) -> bool:
+    """Only then does the instance row itself hold subscriptions or jobs."""
+    return any(child.kind == "subProcess" and child.props.get("triggered_by_event")
+               for child in model.children.values())
+
+
+class Runtime(VariableScopes):
+    __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors",
+                 "notifications")
 
     def __init__(self, uow: UnitOfWork, now_ms: int, models: ModelLookup, history_level: str,
                  behaviors: dict[str, Any]) -> None:
@@ -39,15 +50,17 @@ class Runtime:
         self.agenda: deque[tuple[Any, ...]] = deque()
         self._instances: dict[str, Instance] = {}
         self.behaviors = behaviors
+        self.notifications: list[tuple[str, Any]] = []
+
+    def notify(self, kind: str, info: Any) -> None:
+        """Remember a wake-up (new job, new external task...) to send after commit."""
+        self.notifications.append((kind, info))
 
     # -- loading ---------------------------------------------------------------------------------
     def instance(self, proc_inst_id: str) -> Instance:
-        inst = self._instances.get(proc_inst_id)
+        inst = self.find_instance(proc_inst_id)
         if inst is None:
-            found = self.find_instance(proc_inst_id)
-            if found is None:
-                raise EngineError(f"Process instance {proc_inst_id} does not exist")
-            inst = found
+            raise EngineError(f"Process instance {proc_inst_id} does not exist")
         return inst
 
     def find_instance(self, proc_inst_id: str) -> Instance | None:
@@ -69,37 +82,75 @@ class Runtime:
         self._instances[proc_inst_id] = inst
         return inst
 
+    def node(self, inst: Instance, ex: Execution) -> FlowNode:
+        return inst.model.nodes[ex.activity_id]  # type: ignore[index]
+
     # -- starting --------------------------------------------------------------------------------
-    def start_process(self, definition: ProcessDefinition, model: ProcessModel,
-                      business_key: str | None, variables: dict[str, TypedValue],
-                      start_user: str | None = None) -> Instance:
-        if model.initial is None:
-            raise EngineError(f"Process definition {definition.id} has no none start event")
+    def create_instance(self, definition: ProcessDefinition, model: ProcessModel,
+                        business_key: str | None, variables: dict[str, TypedValue],
+                        start_user: str | None = None, start_node: FlowNode | None = None,
+                        super_exec: Execution | None = None) -> Instance:
         pid = new_id()
         root = Execution(
             id=pid, rev=1, proc_inst_id=pid, parent_id=None, proc_def_id=definition.id,
             proc_def_key=definition.def_key, business_key=business_key, activity_id=None,
             state="active", incoming_flow=None, suspension_state=ACTIVE,
-            tenant_id=definition.tenant_id, super_exec_id=None, root_proc_inst_id=pid,
+            tenant_id=definition.tenant_id,
+            super_exec_id=super_exec.id if super_exec is not None else None,
+            root_proc_inst_id=super_exec.root_proc_inst_id if super_exec is not None else pid,
             start_time=self.now, seq=next_seq())
         self.uow.add(root)
         inst = Instance(root, definition, model)
         self._instances[pid] = inst
-        self.history.process_started(inst, model.initial.id, start_user)
+        start = start_node or model.initial
+        super_pid = super_exec.proc_inst_id if super_exec is not None else None
+        self.history.process_started(inst, start.id if start else None, start_user, super_pid)
         for name, value in variables.items():
-            self._create_variable(inst, root, None, name, value, initial=True)
+            self.create_variable(inst, root, None, name, value, initial=True)
         if model.initiator_variable and start_user:
-            from bpmnflow.variables import infer
-
             self.set_variable_local(root, model.initiator_variable, infer(start_user))
-        self.enter(inst, root, model.initial, None)
+        self.scope_started(inst, root, model.children)
+        return inst
+
+    def start_process(self, definition: ProcessDefinition, model: ProcessModel,
+                      business_key: str | None, variables: dict[str, TypedValue],
+                      start_user: str | None = None, start_node: FlowNode | None = None,
+                      super_exec: Execution | None = None) -> Instance:
+        start = start_node or model.initial
+        if start is None:
+            raise EngineError(f"Process definition {definition.id} has no none start event")
+        inst = self.create_instance(definition, model, business_key, variables, start_user,
+                                    start, super_exec)
+        self.enter(inst, inst.root, start, None)
         self.run()
         return inst
 
+    def scope_started(self, inst: Instance, scope: Execution,
+                      children: dict[str, FlowNode] | None) -> None:
+        """Arm the event subprocesses of a scope that just started."""
+        for child in (children or {}).values():
+            if child.kind == "subProcess" and child.props.get("triggered_by_event"):
+                start = child.props.get("start")
+                if start is not None:
+                    self.arm(inst, scope, start)
+
+    def arm(self, inst: Instance, holder: Execution, event_node: FlowNode) -> None:
+        """Make ``holder`` wait for the event of ``event_node`` (message, signal, timer)."""
+        event = event_node.props.get("event")
+        if event is None:
+            return
+        if event.kind in ("message", "signal"):
+            waiting.subscribe(self, inst, holder, event_node)
+        elif event.kind == "timer":
+            waiting.timer(self, inst, holder, event_node)
+
     # -- moving tokens ---------------------------------------------------------------------------
     def enter(self, inst: Instance, scope: Execution, node: FlowNode,
-              flow: SequenceFlow | None) -> Execution:
+              flow: SequenceFlow | None, inner: bool = False) -> Execution:
         """Create the activity instance row for ``node`` now, run its behaviour from the agenda."""
+        body = node.props.get("mi_body")
+        if body is not None and not inner:
+            node = body
         ex = Execution(
             id=new_id(), rev=1, proc_inst_id=scope.proc_inst_id, parent_id=scope.id,
             proc_def_id=scope.proc_def_id, proc_def_key=scope.proc_def_key, business_key=None,
@@ -109,13 +160,26 @@ class Runtime:
             seq=next_seq())
         self.uow.add(ex)
         inst.add(ex)
+        if node.props.get("async_before") and node.kind != "multiInstanceBody":
+            ex.state = "async_before"
+            waiting.new_job(self, inst, ex, waiting.ASYNC_CONTINUATION, "before",
+                            activity_id=node.id)
+            return ex
         self.history.activity_started(inst, ex, node)
-        self.agenda.append((self._execute, inst, ex, node))
+        self.agenda.append((self.execute, inst, ex, node))
         return ex
 
-    def _execute(self, inst: Instance, ex: Execution, node: FlowNode) -> None:
+    def execute(self, inst: Instance, ex: Execution, node: FlowNode) -> None:
         if ex.id not in inst.by_id:
             return  # cancelled before its turn came
+        if ex.state == "async_before":
+            ex.state = "active"
+            self.history.activity_started(inst, ex, node)
+        if node.props.get("inputs"):
+            io_mapping.apply_inputs(self, inst, ex, node)
+        self.fire_listeners(inst, ex, node, "start")
+        for boundary in node.props.get("boundary") or ():
+            self.arm(inst, ex, boundary)
         self.behaviors[node.kind].execute(self, inst, ex, node)
 
     def run(self) -> None:
@@ -127,15 +191,37 @@ class Runtime:
     def leave(self, inst: Instance, ex: Execution, node: FlowNode,
               flows: list[SequenceFlow] | None = None) -> None:
         """End this activity instance and send a token down each flow (default: Camunda's rule)."""
+        if ex.state != "async_after":
+            if node.props.get("outputs"):
+                io_mapping.apply_outputs(self, inst, ex, node)
+            self.fire_listeners(inst, ex, node, "end")
+            if node.props.get("async_after"):
+                self.history.activity_ended(ex)
+                self._drop_waiters(node, ex)
+                ex.state = "async_after"
+                waiting.new_job(self, inst, ex, waiting.ASYNC_CONTINUATION, "after",
+                                activity_id=node.id)
+                return
+        scope = inst.parent(ex)
+        if scope is not None and scope.activity_id is not None and \
+                inst.model.nodes[scope.activity_id].kind == "multiInstanceBody":
+            self.end_activity(inst, ex)
+            body = inst.model.nodes[scope.activity_id]
+            self.behaviors[body.kind].child_completed(self, inst, scope, body)
+            return
         if flows is None:
             flows = self.outgoing(ex, node)
-        scope = inst.parent(ex)
         self.end_activity(inst, ex)
         if not flows:
             self.scope_may_end(inst, scope, node)
             return
+        self.take(inst, scope, flows)  # type: ignore[arg-type]
+
+    def take(self, inst: Instance, scope: Execution, flows: list[SequenceFlow]) -> None:
         for flow in flows:
-            self.enter(inst, scope, flow.target, flow)  # type: ignore[arg-type]
+            if flow.listeners:
+                self.fire(flow.listeners, scope, "take")
+            self.enter(inst, scope, flow.target, flow)
 
     def outgoing(self, ex: Execution, node: FlowNode) -> list[SequenceFlow]:
         """Every flow whose condition holds (unconditional ones always), else the default flow."""
@@ -158,15 +244,24 @@ class Runtime:
         """Remove one activity instance row with its local variables and everything below it."""
         for child in list(inst.children_of(ex)):
             self.end_activity(inst, child, canceled=True, history=history)
-        if canceled and ex.activity_id is not None:
-            node = inst.model.nodes[ex.activity_id]
-            self.behaviors[node.kind].cancel(self, inst, ex, node)
+        node = inst.model.nodes.get(ex.activity_id or "")
+        if node is not None:
+            if canceled:
+                self.behaviors[node.kind].cancel(self, inst, ex, node)
+                if ex.state not in TRANSITION_STATES:
+                    self.fire_listeners(inst, ex, node, "end")
+            self._drop_waiters(node, ex)
         if history:
             self.history.activity_ended(ex, canceled=canceled)
         for var in list(inst.scopes.pop(ex.id, {}).values()):
             self.uow.remove(var)
         inst.discard(ex)
         self.uow.remove(ex)
+
+    def _drop_waiters(self, node: FlowNode, ex: Execution) -> None:
+        if (node.kind in _WAITING_KINDS or node.props.get("boundary")
+                or ex.state in TRANSITION_STATES):
+            waiting.drop(self, ex)
 
     def scope_may_end(self, inst: Instance, scope: Execution | None, last: FlowNode) -> None:
         """A token ended: when its scope has no tokens left, the scope completes."""
@@ -175,186 +270,90 @@ class Runtime:
         if scope is inst.root:
             self.end_process(inst, "COMPLETED", last.id)
             return
-        node = inst.model.nodes[scope.activity_id]  # type: ignore[index]
+        node = self.node(inst, scope)
         self.behaviors[node.kind].scope_completed(self, inst, scope, node)
 
     def end_process(self, inst: Instance, state: str, end_activity: str | None,
-                    reason: str | None = None) -> None:
+                    reason: str | None = None, canceled: bool = False) -> None:
         root = inst.root
         for child in list(inst.children_of(root)):
             self.end_activity(inst, child, canceled=True)
+        if _has_event_subprocess(inst.model):
+            waiting.drop(self, root)
         self.history.process_ended(inst, state, end_activity, reason)
+        variables = {name: inst.value(var) for name, var in inst.scopes.get(root.id, {}).items()}
         for scope in (inst.scopes, inst.task_scopes):
-            for variables in scope.values():
-                for var in variables.values():
+            for scoped in scope.values():
+                for var in scoped.values():
                     self.uow.remove(var)
             scope.clear()
         self.uow.remove(root)
         inst.ended = True
+        if root.super_exec_id and not canceled:
+            self._return_to_caller(root, variables)
 
-    # -- expressions -----------------------------------------------------------------------------
-    def evaluate(self, expr: Expression, ex: Execution, task: Task | None = None) -> Any:
-        inst = self.instance(ex.proc_inst_id)
+    def _return_to_caller(self, root: Execution, variables: dict[str, TypedValue]) -> None:
+        """A called process ended: its call activity in the calling instance moves on."""
+        caller = self.uow.get(Execution, root.super_exec_id)  # type: ignore[arg-type]
+        if caller is None:
+            return
+        parent = self.find_instance(caller.proc_inst_id)
+        if parent is None:
+            return
+        ex = parent.by_id.get(caller.id)
+        if ex is None:
+            return
+        node = self.node(parent, ex)
+        self.agenda.append((self.behaviors[node.kind].called_ended, self, parent, ex, node,
+                            variables))
 
-        def resolve(name: str) -> Any:
-            if name == "execution":
-                return ExecutionFacade(self, ex)
-            if name == "task" and task is not None:
-                return TaskFacade(self, task, ex)
-            tv = self._lookup(inst, ex, name, task)
-            if tv is None:
-                raise KeyError(name)
-            return python_value(tv)
+    # -- listeners -------------------------------------------------------------------------------
+    def fire_listeners(self, inst: Instance, ex: Execution, node: FlowNode, event: str) -> None:
+        listeners = node.props.get("listeners")
+        if listeners:
+            self.fire([item for item in listeners if item.event == event], ex, event)
 
-        try:
-            return expr.evaluate(resolve)
-        except ExpressionError as exc:
-            raise EngineError(str(exc)) from None
+    def fire(self, listeners: list[Listener], ex: Execution, event: str) -> None:
+        for listener in listeners:
+            if listener.expression is not None:
+                self.evaluate(listener.expression, ex, event=event)
 
-    def condition(self, expr: Expression, ex: Execution) -> bool:
-        result = self.evaluate(expr, ex)
-        if not isinstance(result, bool):
-            raise EngineError(
-                f"Error while evaluating expression: {expr.text}. Cause: condition expression "
-                f"returns non-Boolean: result has class {type(result).__name__} and not Boolean")
-        return result
-
-    # -- variables -------------------------------------------------------------------------------
-    def _lookup(self, inst: Instance, ex: Execution | None, name: str,
-                task: Task | None = None) -> TypedValue | None:
-        if task is not None:
-            var = inst.task_scopes.get(task.id, {}).get(name)
-            if var is not None:
-                return inst.value(var)
-        while ex is not None:
-            var = inst.scopes.get(ex.id, {}).get(name) if inst.scopes else None
-            if var is not None:
-                return inst.value(var)
-            ex = inst.by_id.get(ex.parent_id) if ex.parent_id else None
-        return None
-
-    def get_variable(self, ex: Execution, name: str) -> TypedValue | None:
-        return self._lookup(self.instance(ex.proc_inst_id), ex, name)
-
-    def get_variable_local(self, ex: Execution, name: str) -> TypedValue | None:
-        inst = self.instance(ex.proc_inst_id)
-        var = inst.scopes.get(ex.id, {}).get(name)
-        return inst.value(var) if var is not None else None
-
-    def local_variables(self, ex: Execution) -> dict[str, Variable]:
-        return self.instance(ex.proc_inst_id).scopes.get(ex.id, {})
-
-    def visible_variables(self, ex: Execution, task: Task | None = None) -> dict[str, TypedValue]:
-        """Variables seen from ``ex``: nearer scopes hide farther ones."""
-        inst = self.instance(ex.proc_inst_id)
-        chain: list[Execution] = []
-        cur: Execution | None = ex
-        while cur is not None:
-            chain.append(cur)
-            cur = inst.by_id.get(cur.parent_id) if cur.parent_id else None
-        out: dict[str, TypedValue] = {}
-        for scope in reversed(chain):
-            for name, var in inst.scopes.get(scope.id, {}).items():
-                out[name] = inst.value(var)
-        if task is not None:
-            for name, var in inst.task_scopes.get(task.id, {}).items():
-                out[name] = inst.value(var)
-        return out
-
-    def set_variable(self, ex: Execution, name: str, value: TypedValue) -> None:
-        """Camunda's setVariable: update where the name is visible, else create on the instance."""
-        inst = self.instance(ex.proc_inst_id)
-        cur: Execution | None = ex
-        while cur is not None:
-            var = inst.scopes.get(cur.id, {}).get(name)
-            if var is not None:
-                self._update_variable(inst, var, value, cur)
-                return
-            cur = inst.by_id.get(cur.parent_id) if cur.parent_id else None
-        self._create_variable(inst, inst.root, None, name, value)
-
-    def set_variable_local(self, ex: Execution, name: str, value: TypedValue) -> None:
-        inst = self.instance(ex.proc_inst_id)
-        var = inst.scopes.get(ex.id, {}).get(name)
-        if var is not None:
-            self._update_variable(inst, var, value, ex)
-        else:
-            self._create_variable(inst, ex, None, name, value)
-
-    def remove_variable(self, ex: Execution, name: str, local: bool = False) -> bool:
-        inst = self.instance(ex.proc_inst_id)
-        cur: Execution | None = ex
-        while cur is not None:
-            scope = inst.scopes.get(cur.id, {})
-            var = scope.get(name)
-            if var is not None:
-                del scope[name]
-                self.history.variable_deleted(var)
-                self.uow.remove(var)
-                return True
-            if local:
-                return False
-            cur = inst.by_id.get(cur.parent_id) if cur.parent_id else None
-        return False
-
-    def get_task_variable(self, task: Task, name: str, local: bool = False) -> TypedValue | None:
-        inst = self.instance(task.proc_inst_id)  # type: ignore[arg-type]
-        var = inst.task_scopes.get(task.id, {}).get(name)
-        if var is not None:
-            return inst.value(var)
-        if local or task.execution_id is None:
-            return None
-        return self._lookup(inst, inst.by_id.get(task.execution_id), name)
-
-    def set_task_variable(self, task: Task, name: str, value: TypedValue) -> None:
-        inst = self.instance(task.proc_inst_id)  # type: ignore[arg-type]
-        var = inst.task_scopes.get(task.id, {}).get(name)
-        ex = inst.by_id.get(task.execution_id or "")
-        if var is not None:
-            self._update_variable(inst, var, value, ex)
-        else:
-            self._create_variable(inst, ex, task.id, name, value)
-
-    def remove_task_variable(self, task: Task, name: str) -> bool:
-        inst = self.instance(task.proc_inst_id)  # type: ignore[arg-type]
-        scope = inst.task_scopes.get(task.id, {})
-        var = scope.pop(name, None)
-        if var is None:
-            return False
-        self.history.variable_deleted(var)
-        self.uow.remove(var)
-        return True
-
-    def drop_task_variables(self, task: Task) -> None:
-        inst = self.instance(task.proc_inst_id)  # type: ignore[arg-type]
-        for var in inst.task_scopes.pop(task.id, {}).values():
-            self.uow.remove(var)
-
-    def _create_variable(self, inst: Instance, ex: Execution | None, task_id: str | None,
-                         name: str, value: TypedValue, initial: bool = False) -> None:
-        var_type, text, long_, double, raw, info = to_columns(value)
-        var = Variable(
-            id=new_id(), rev=1, name=name, var_type=var_type, text_value=text, long_value=long_,
-            double_value=double, bytes_value=raw, value_info=info,
-            execution_id=ex.id if ex is not None and task_id is None else (
-                ex.id if ex is not None else None),
-            proc_inst_id=inst.id, task_id=task_id, proc_def_id=inst.definition.id,
-            tenant_id=inst.root.tenant_id, create_time=self.now)
-        self.uow.add(var)
-        inst.attach_variable(var)
-        inst.values[var.id] = value
-        self.history.variable_created(var, ex or inst.root, initial)
-
-    def _update_variable(self, inst: Instance, var: Variable, value: TypedValue,
-                         ex: Execution | None) -> None:
-        (var.var_type, var.text_value, var.long_value, var.double_value, var.bytes_value,
-         var.value_info) = to_columns(value)
-        inst.values[var.id] = value
-        self.history.variable_updated(var, ex or inst.root)
-
-    # -- tasks -----------------------------------------------------------------------------------
+    # -- resuming --------------------------------------------------------------------------------
     def signal(self, inst: Instance, ex: Execution, payload: Any = None) -> None:
         """Resume a token resting in a wait state (task completed, message arrived...)."""
-        node = inst.model.nodes[ex.activity_id]  # type: ignore[index]
+        node = self.node(inst, ex)
         self.behaviors[node.kind].signal(self, inst, ex, node, payload)
         self.run()
+
+    # -- incidents -------------------------------------------------------------------------------
+    def create_incident(self, kind: str, message: str | None, ex: Execution | None,
+                        activity_id: str | None, configuration: str | None,
+                        proc_inst_id: str | None = None, proc_def_id: str | None = None,
+                        proc_def_key: str | None = None,
+                        tenant_id: str | None = None) -> Incident:
+        incident = Incident(
+            id=new_id(), rev=1, incident_type=kind, incident_message=message,
+            incident_timestamp=self.now, execution_id=ex.id if ex is not None else None,
+            activity_id=activity_id, failed_activity_id=activity_id,
+            proc_inst_id=ex.proc_inst_id if ex is not None else proc_inst_id,
+            proc_def_id=ex.proc_def_id if ex is not None else proc_def_id,
+            cause_incident_id=None, root_cause_incident_id=None, configuration=configuration,
+            tenant_id=ex.tenant_id if ex is not None else tenant_id, job_def_id=None,
+            annotation=None)
+        incident.cause_incident_id = incident.root_cause_incident_id = incident.id
+        self.uow.add(incident)
+        self.history.incident_created(
+            incident, ex.proc_def_key if ex is not None else proc_def_key)
+        return incident
+
+    def resolve_incidents(self, ex: Execution | None = None, deleted: bool = False,
+                          configuration: str | None = None) -> None:
+        if configuration is not None:
+            found = self.uow.select(Incident, "configuration = ?", (configuration,))
+        elif ex is not None:
+            found = self.uow.select(Incident, "execution_id = ?", (ex.id,))
+        else:
+            return
+        for incident in found:
+            self.history.incident_ended(incident, deleted)
+            self.uow.remove(incident)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bpmnflow.clock import Clock
 from bpmnflow.config import Config
 from bpmnflow.services.context import CommandContext
 from bpmnflow.services.definitions import DefinitionCache
+from bpmnflow.services.notifier import Notifier
 from bpmnflow.store.database import Database
 from bpmnflow.store.migrate import migrate
+
+if TYPE_CHECKING:
+    from bpmnflow.jobs.executor import JobExecutor
 
 T = TypeVar("T")
 log = logging.getLogger("bpmnflow")
@@ -32,6 +36,15 @@ class Engine:
         self.schema_version = migrate(self.db)
         self.definitions = DefinitionCache(self)
         self.statements = 0  # SQL statements run by commands, for the benchmarks
+        self.notifiers = {"job": Notifier(), "external_task": Notifier(), "signal": Notifier()}
+        self.job_executor: JobExecutor | None = None
+
+    def start_job_executor(self) -> None:
+        from bpmnflow.jobs.executor import JobExecutor
+
+        if self.job_executor is None:
+            self.job_executor = JobExecutor(self)
+            self.job_executor.start()
 
     def execute(self, command: Callable[..., T], *args: Any, write: bool = True,
                 user_id: str | None = None, **kwargs: Any) -> T:
@@ -42,6 +55,12 @@ class Engine:
             if write:
                 ctx.flush()
             self.statements += session.statements
+        runtime = ctx._runtime
+        if runtime is not None and runtime.notifications:
+            for kind in {kind for kind, _ in runtime.notifications}:
+                notifier = self.notifiers.get(kind)
+                if notifier is not None:
+                    notifier.notify()
         for hook in ctx.post_commit:
             try:
                 hook()
@@ -54,4 +73,7 @@ class Engine:
         return self.execute(command, *args, write=False, **kwargs)
 
     def close(self) -> None:
+        if self.job_executor is not None:
+            self.job_executor.stop()
+            self.job_executor = None
         self.db.close()

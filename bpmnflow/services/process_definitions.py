@@ -39,8 +39,9 @@ SPEC = QuerySpec(
         "withoutVersionTag": flag("t.version_tag IS NULL"),
         "tenantIdIn": in_list("tenant_id"),
         "withoutTenantId": flag("t.tenant_id IS NULL"),
-        "startableInTasklist": flag("t.startable = ?".replace("?", "1")),
-        "notStartableInTasklist": flag("t.startable = ?".replace("?", "0")),
+        # TRUE/FALSE literals: a BOOL column on PostgreSQL, 1/0 on SQLite (3.23+ knows both)
+        "startableInTasklist": flag("t.startable = TRUE"),
+        "notStartableInTasklist": flag("t.startable = FALSE"),
         "deployedAfter": Filter("date", lambda q, v: q.add(
             "t.deployment_id IN (SELECT d.id FROM bf_deployment d WHERE d.deploy_time > ?)", v)),
         "deployedAt": Filter("date", lambda q, v: q.add(

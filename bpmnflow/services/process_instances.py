@@ -35,8 +35,8 @@ SPEC = QuerySpec(
         "superProcessInstance": Filter("str", lambda q, v: q.add(
             "t.super_exec_id IN (SELECT s.id FROM bf_execution s WHERE s.proc_inst_id = ?)", v)),
         "subProcessInstance": Filter("str", lambda q, v: q.add(
-            "t.id IN (SELECT s.proc_inst_id FROM bf_execution s WHERE s.id IN (SELECT c.super_exec_id "
-            "FROM bf_execution c WHERE c.id = ?))", v)),
+            "t.id IN (SELECT s.proc_inst_id FROM bf_execution s WHERE s.id IN "
+            "(SELECT c.super_exec_id FROM bf_execution c WHERE c.id = ?))", v)),
         "active": flag("t.suspension_state = 1"),
         "suspended": flag("t.suspension_state = 2"),
         "tenantIdIn": in_list("tenant_id"),

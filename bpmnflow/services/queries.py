@@ -60,12 +60,12 @@ def flag(clause: str, negated: str | None = None) -> Filter:
     return Filter("bool", apply)
 
 
-def variables(scope: str) -> Filter:
-    """``variables=name_op_value`` filters, the variable row ``v`` tied to ``t`` by ``scope``."""
+def variables(scope: str, param: str = "variables") -> Filter:
+    """``<param>=name_op_value`` filters, the variable row ``v`` tied to ``t`` by ``scope``."""
     from bpmnflow.services import variable_filters
 
     return Filter("raw", lambda q, v: variable_filters.apply(
-        q, variable_filters.parse("variables", v), scope))
+        q, variable_filters.parse(param, v), scope))
 
 
 def date_cmp(column: str, op: str) -> Filter:
@@ -119,8 +119,8 @@ def _sorting(spec: QuerySpec, query: Query[Any], params: dict[str, Any]) -> None
 
 def run_list(ctx: CommandContext, query: Query[Any], first: int | None,
              limit: int | None) -> list[Any]:
-    return query.list(ctx.session, first, limit)
+    return query.list(ctx.session, first, limit, now=ctx.now)
 
 
 def run_count(ctx: CommandContext, query: Query[Any]) -> int:
-    return query.count(ctx.session)
+    return query.count(ctx.session, now=ctx.now)

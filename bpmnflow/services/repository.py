@@ -8,6 +8,7 @@ from bpmnflow.errors import EngineError, NotFoundError, NotValidError
 from bpmnflow.model.bpmn_parser import parse_bpmn
 from bpmnflow.model.elements import ProcessModel
 from bpmnflow.runtime.ids import new_id
+from bpmnflow.services import start_events
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import ACTIVE, Deployment, ProcessDefinition, Resource
 
@@ -57,8 +58,8 @@ def deploy(ctx: CommandContext, name: str | None, resources: dict[str, bytes],
             keys[model.key] = resource_name
     if ctx.engine.config.engine.enforce_history_time_to_live:
         _enforce_ttl(parsed)
-    deployment = Deployment(id=new_id(), name=name, deploy_time=ctx.now, source=source,
-                            tenant_id=tenant_id)
+    deployment = Deployment(id=new_id(), name=name, deploy_time=_deploy_time(ctx),
+                            source=source, tenant_id=tenant_id)
     ctx.uow.add(deployment)
     for resource_name, content in resources.items():
         ctx.uow.add(Resource(id=new_id(), deployment_id=deployment.id, name=resource_name,
@@ -71,10 +72,22 @@ def deploy(ctx: CommandContext, name: str | None, resources: dict[str, bytes],
                                          result.target_namespace)
             definitions.append(definition)
             models.append(model)
+            start_events.register(ctx, definition, model)
     cache = ctx.engine.definitions
     ctx.post_commit.extend(
         (lambda d=d, m=m: cache.put(d, m)) for d, m in zip(definitions, models, strict=True))
     return DeploymentResult(deployment, definitions or None, models)
+
+
+def _deploy_time(ctx: CommandContext) -> int:
+    """Now, but later than every earlier deployment.
+
+    Duplicate filtering and redeploy compare against the *latest* deployment; two deployments
+    in the same millisecond (a script, a frozen test clock) would make that order arbitrary,
+    so deployment times are kept strictly increasing.
+    """
+    latest = ctx.session.scalar("SELECT MAX(deploy_time) FROM bf_deployment")
+    return max(ctx.now, int(latest) + 1) if latest is not None else ctx.now
 
 
 def _enforce_ttl(parsed: list) -> None:

@@ -57,7 +57,7 @@ def delete_process_instance(ctx: CommandContext, proc_inst_id: str,
     inst = ctx.runtime.find_instance(proc_inst_id)
     if inst is None:
         raise NotFoundError(f"No process instance found for id '{proc_inst_id}'")
-    ctx.runtime.end_process(inst, "EXTERNALLY_TERMINATED", None, reason)
+    ctx.runtime.end_process(inst, "EXTERNALLY_TERMINATED", None, reason, canceled=True)
 
 
 def delete_history_of_definitions(ctx: CommandContext, definition_ids: list[str]) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bpmnflow.errors import EngineError, NullValueError, SuspendedEntityError, TaskAlreadyClaimedError
+from bpmnflow.errors import (
+    EngineError,
+    NullValueError,
+    OptimisticLockingError,
+    SuspendedEntityError,
+    TaskAlreadyClaimedError,
+)
 from bpmnflow.runtime.behaviors.tasks import remove_task
 from bpmnflow.runtime.instance import Instance
 from bpmnflow.services.context import CommandContext
@@ -20,8 +26,15 @@ def task_or_fail(ctx: CommandContext, task_id: str) -> Task:
 def _scope(ctx: CommandContext, task: Task) -> tuple[Instance, Execution] | tuple[None, None]:
     if task.proc_inst_id is None:
         return None, None
-    inst = ctx.runtime.instance(task.proc_inst_id)
-    return inst, inst.by_id[task.execution_id]  # type: ignore[index]
+    inst = ctx.runtime.find_instance(task.proc_inst_id)
+    ex = inst.by_id.get(task.execution_id or "") if inst is not None else None
+    if inst is None or ex is None:
+        # The task row was read, but another command committed its completion before the
+        # instance was loaded (PostgreSQL reads each statement's newest commit): a conflict.
+        raise OptimisticLockingError(
+            f"ENGINE-03005 Execution of 'UPDATE Task[{task.id}]' failed. Entity was updated "
+            "by another transaction concurrently.")
+    return inst, ex
 
 
 def _touch(ctx: CommandContext, task: Task) -> None:
@@ -75,9 +88,8 @@ def complete(ctx: CommandContext, task_id: str, variables: dict[str, TypedValue]
              return_variables: bool = False) -> dict[str, TypedValue] | None:
     """Complete a task and move its process on to the next wait states."""
     task = task_or_fail(ctx, task_id)
+    # Camunda 7 completes a task whose delegation is still PENDING: only submit-form resolves
     _active(task)
-    if task.delegation_state == "PENDING":
-        raise EngineError("A delegated task cannot be completed, but must be resolved instead.")
     rt = ctx.runtime
     inst, ex = _scope(ctx, task)
     set_variables(ctx, task_id, variables)
@@ -90,6 +102,16 @@ def complete(ctx: CommandContext, task_id: str, variables: dict[str, TypedValue]
         if result is not None and not inst.ended:
             result.update({n: inst.value(v) for n, v in inst.scopes.get(inst.id, {}).items()})
     return result
+
+
+def submit_form(ctx: CommandContext, task_id: str, variables: dict[str, TypedValue],
+                return_variables: bool = False) -> dict[str, TypedValue] | None:
+    """Camunda's form submit: a task still delegated (PENDING) is resolved, not completed."""
+    task = task_or_fail(ctx, task_id)
+    if task.delegation_state != "PENDING":
+        return complete(ctx, task_id, variables, return_variables)
+    resolve(ctx, task_id, variables)
+    return get_variables(ctx, task_id) if return_variables else None
 
 
 def get_variables(ctx: CommandContext, task_id: str, local: bool = False

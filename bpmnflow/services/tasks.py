@@ -106,10 +106,10 @@ SPEC = QuerySpec(
         "withoutCandidateGroups": flag("NOT " + _LINK + " AND l.group_id IS NOT NULL)"),
         "withCandidateUsers": flag(_LINK + " AND l.user_id IS NOT NULL)"),
         "withoutCandidateUsers": flag("NOT " + _LINK + " AND l.user_id IS NOT NULL)"),
-        "taskVariables": variables("v.task_id = t.id"),
+        "taskVariables": variables("v.task_id = t.id", "taskVariables"),
         "processVariables": variables(
             "v.proc_inst_id = t.proc_inst_id AND v.task_id IS NULL "
-            "AND v.execution_id = t.proc_inst_id"),
+            "AND v.execution_id = t.proc_inst_id", "processVariables"),
     },
     sorts={"instanceId": "t.proc_inst_id", "dueDate": "t.due_date",
            "executionId": "t.execution_id", "assignee": "t.assignee",

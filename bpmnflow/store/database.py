@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 from bpmnflow.errors import EngineError
 
@@ -71,7 +71,8 @@ class Database:
         parsed = urlparse(url)
         if parsed.scheme == "sqlite":
             self.dialect = SQLITE
-            self._path = unquote(parsed.path) if parsed.netloc == "" else parsed.netloc + parsed.path
+            path = parsed.path if parsed.netloc == "" else parsed.netloc + parsed.path
+            self._path = unquote(path)
             if self._path.startswith("//"):
                 self._path = self._path[1:]
             self._translate = _identity
@@ -79,7 +80,7 @@ class Database:
             self.dialect = POSTGRES
             query = parse_qs(parsed.query)
             self.schema = query.pop("schema", [None])[0]
-            rest = "&".join(f"{k}={v[0]}" for k, v in query.items())
+            rest = urlencode({k: v[0] for k, v in query.items()}, quote_via=quote)
             self._dsn = parsed._replace(query=rest).geturl()
             self._translate = _cached(_to_pyformat)
         else:

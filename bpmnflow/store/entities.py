@@ -256,3 +256,188 @@ class HistoricDetail(Entity):
     initial: bool
     revision: int | None
     seq: int
+
+
+@entity("bf_event_subscription")
+class EventSubscription(Entity):
+    """A token (or a definition, for start events) waiting for a message, signal or condition."""
+
+    id: str
+    rev: int
+    event_type: str  # message | signal | conditional | compensate
+    event_name: str | None
+    execution_id: str | None
+    proc_inst_id: str | None
+    activity_id: str | None
+    configuration: str | None
+    created: int
+    proc_def_id: str | None
+    tenant_id: str | None
+
+
+@entity("bf_job")
+class Job(Entity):
+    """Work for the job executor: timers, asynchronous continuations, suspensions, batches."""
+
+    id: str
+    rev: int
+    type: str  # timer | message
+    handler_type: str
+    handler_cfg: str | None
+    lock_owner: str | None
+    lock_expiration: int | None
+    due_date: int | None
+    retries: int
+    exception_message: str | None
+    exception_stacktrace: str | None
+    execution_id: str | None
+    proc_inst_id: str | None
+    proc_def_id: str | None
+    proc_def_key: str | None
+    activity_id: str | None
+    job_def_id: str | None
+    repeat: str | None
+    priority: int
+    exclusive: bool
+    suspension_state: int
+    tenant_id: str | None
+    create_time: int
+    failed_activity_id: str | None
+    deployment_id: str | None
+
+
+@entity("bf_job_definition")
+class JobDefinition(Entity):
+    id: str
+    rev: int
+    proc_def_id: str
+    proc_def_key: str
+    activity_id: str
+    job_type: str
+    job_configuration: str | None
+    priority: int | None
+    suspension_state: int
+    tenant_id: str | None
+    deployment_id: str | None
+
+
+@entity("bf_external_task")
+class ExternalTask(Entity):
+    id: str
+    rev: int
+    topic_name: str
+    worker_id: str | None
+    lock_expiration: int | None
+    retries: int | None
+    error_message: str | None
+    error_details: str | None
+    execution_id: str
+    proc_inst_id: str
+    proc_def_id: str
+    proc_def_key: str
+    proc_def_version_tag: str | None
+    activity_id: str
+    activity_instance_id: str
+    suspension_state: int
+    priority: int
+    business_key: str | None
+    tenant_id: str | None
+    create_time: int
+    last_failure_log_id: str | None
+
+
+@entity("bf_incident")
+class Incident(Entity):
+    id: str
+    rev: int
+    incident_type: str
+    incident_message: str | None
+    incident_timestamp: int
+    execution_id: str | None
+    activity_id: str | None
+    failed_activity_id: str | None
+    proc_inst_id: str | None
+    proc_def_id: str | None
+    cause_incident_id: str | None
+    root_cause_incident_id: str | None
+    configuration: str | None
+    tenant_id: str | None
+    job_def_id: str | None
+    annotation: str | None
+
+
+@entity("bf_hi_incident", versioned=False)
+class HistoricIncident(Entity):
+    id: str
+    proc_def_key: str | None
+    proc_def_id: str | None
+    proc_inst_id: str | None
+    execution_id: str | None
+    create_time: int
+    end_time: int | None
+    incident_message: str | None
+    incident_type: str
+    activity_id: str | None
+    failed_activity_id: str | None
+    cause_incident_id: str | None
+    root_cause_incident_id: str | None
+    configuration: str | None
+    history_configuration: str | None
+    incident_state: int  # 0 open, 1 resolved, 2 deleted
+    tenant_id: str | None
+    job_def_id: str | None
+    annotation: str | None
+    removal_time: int | None
+    root_proc_inst_id: str | None
+
+
+@entity("bf_hi_job_log", versioned=False)
+class HistoricJobLog(Entity):
+    id: str
+    timestamp: int
+    job_id: str
+    job_due_date: int | None
+    job_retries: int | None
+    job_priority: int | None
+    job_exception_msg: str | None
+    job_exception_stack: str | None
+    job_state: int  # 0 created, 1 failed, 2 successful, 3 deleted
+    job_def_id: str | None
+    job_def_type: str | None
+    job_def_configuration: str | None
+    activity_id: str | None
+    failed_activity_id: str | None
+    execution_id: str | None
+    proc_inst_id: str | None
+    proc_def_id: str | None
+    proc_def_key: str | None
+    deployment_id: str | None
+    tenant_id: str | None
+    hostname: str | None
+    removal_time: int | None
+    root_proc_inst_id: str | None
+    seq: int
+
+
+@entity("bf_hi_ext_task_log", versioned=False)
+class HistoricExternalTaskLog(Entity):
+    id: str
+    timestamp: int
+    ext_task_id: str
+    retries: int | None
+    topic_name: str | None
+    worker_id: str | None
+    priority: int | None
+    error_msg: str | None
+    error_details: str | None
+    activity_id: str | None
+    activity_instance_id: str | None
+    execution_id: str | None
+    proc_inst_id: str | None
+    proc_def_id: str | None
+    proc_def_key: str | None
+    tenant_id: str | None
+    state: int  # 0 created, 1 failed, 2 successful, 3 deleted
+    removal_time: int | None
+    root_proc_inst_id: str | None
+    seq: int

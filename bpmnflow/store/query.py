@@ -15,6 +15,20 @@ from bpmnflow.store.entity import Entity
 E = TypeVar("E", bound=Entity)
 
 
+class _Now:
+    """A parameter that stands for the command's clock reading, bound when the query runs."""
+
+    def __repr__(self) -> str:
+        return "NOW"
+
+
+NOW = _Now()
+
+
+def _bind(params: list[Any], now: int | None) -> list[Any]:
+    return [now if p is NOW else p for p in params]
+
+
 class Query(Generic[E]):
     __slots__ = ("cls", "where", "params", "order", "empty")
 
@@ -53,7 +67,7 @@ class Query(Generic[E]):
     def like(self, column: str, pattern: str | None) -> Query[E]:
         if pattern is None:
             return self
-        return self.add(f"t.{column} LIKE ?", pattern)
+        return self.add(f"t.{column} LIKE ? ESCAPE '\\'", pattern)
 
     def compare(self, column: str, op: str, value: Any) -> Query[E]:
         if value is None:
@@ -73,22 +87,22 @@ class Query(Generic[E]):
         return (" WHERE " + " AND ".join(self.where)) if self.where else ""
 
     def list(self, session: Session, first: int | None = None,
-             limit: int | None = None) -> list[E]:
+             limit: int | None = None, now: int | None = None) -> list[E]:
         if self.empty:
             return []
         cols = ", ".join(f"t.{c}" for c in self.cls.columns)
         sql = f"SELECT {cols} FROM {self.cls.table} t{self._where()}"
         order = self.order or ["t.id ASC"]
         sql += " ORDER BY " + ", ".join(order)
-        params = list(self.params)
+        params = _bind(self.params, now)
         if limit is not None or first:
             sql += " LIMIT ? OFFSET ?"
             params += [limit if limit is not None else -1 if session.dialect == "sqlite"
                        else None, first or 0]
         return [self.cls(*row) for row in session.query(sql, params)]
 
-    def count(self, session: Session) -> int:
+    def count(self, session: Session, now: int | None = None) -> int:
         if self.empty:
             return 0
         sql = f"SELECT COUNT(*) FROM {self.cls.table} t{self._where()}"
-        return int(session.scalar(sql, self.params) or 0)
+        return int(session.scalar(sql, _bind(self.params, now)) or 0)

@@ -18,7 +18,7 @@ E = TypeVar("E", bound=Entity)
 
 
 class UnitOfWork:
-    __slots__ = ("session", "_identity", "_snapshots", "_new", "_deleted")
+    __slots__ = ("session", "_identity", "_snapshots", "_new", "_deleted", "_forced")
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -26,6 +26,7 @@ class UnitOfWork:
         self._snapshots: dict[int, tuple[Any, ...]] = {}
         self._new: dict[int, Entity] = {}
         self._deleted: dict[int, Entity] = {}
+        self._forced: set[int] = set()
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, cls: type[E], id_: str) -> E | None:
@@ -52,6 +53,10 @@ class UnitOfWork:
             if kind is cls and id(ent) not in self._deleted:
                 yield ent  # type: ignore[misc]
 
+    def pending(self, cls: type[E]) -> list[E]:
+        """Rows of one table added by this command and not yet written (no SELECT sees them)."""
+        return [e for e in self._new.values() if type(e) is cls]  # type: ignore[misc]
+
     def _adopt(self, cls: type[E], row: tuple[Any, ...]) -> E:
         key = (cls, row[0])
         existing = self._identity.get(key)
@@ -75,6 +80,17 @@ class UnitOfWork:
         else:
             self._deleted[key] = ent
 
+    def touch(self, ent: Entity) -> None:
+        """Write this row's revision even if nothing in it changed, so that two commands that
+        both read it cannot both commit (Camunda's lock on the concurrent root)."""
+        self._forced.add(id(ent))
+
+    def find(self, cls: type[E], where: str, params: Sequence[Any], keep: Any) -> list[E]:
+        """Rows from the database plus rows this command added that ``keep`` accepts."""
+        rows = self.select(cls, where, params)
+        seen = {id(r) for r in rows}
+        return rows + [e for e in self.pending(cls) if id(e) not in seen and keep(e)]
+
     def is_new(self, ent: Entity) -> bool:
         return id(ent) in self._new
 
@@ -96,7 +112,7 @@ class UnitOfWork:
             if snapshot is None:
                 continue
             values = ent.values(ent)
-            if values == snapshot:
+            if values == snapshot and ident not in self._forced:
                 continue
             cls = key[0]
             if cls.versioned:
@@ -121,6 +137,7 @@ class UnitOfWork:
             self._identity.pop((type(ent), ent.id), None)  # type: ignore[attr-defined]
         self._new.clear()
         self._deleted.clear()
+        self._forced.clear()
         self._snapshots = {id(e): e.values(e) for e in self._identity.values()}
 
 

@@ -32,6 +32,14 @@ class Behavior:
     def scope_completed(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
         rt.leave(inst, ex, node)
 
+    def child_completed(self, rt: Runtime, inst: Instance, ex: Execution,
+                        node: FlowNode) -> None:
+        """An inner instance of a multi-instance body ended."""
+
+    def called_ended(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode,
+                     variables: dict[str, Any]) -> None:
+        """The process instance this call activity started has ended."""
+
 
 class PassThrough(Behavior):
     """Plain tasks, manual tasks, none start and none intermediate throw events."""

@@ -44,6 +44,7 @@ class ParallelGateway(Behavior):
     def execute(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
         if len(node.incoming) > 1:
             ex.state = "join"
+            _lock_scope(rt, inst, ex)
             waiting: dict[str, Execution] = {}
             for sibling in inst.children.get(ex.parent_id or "", ()):
                 if (sibling.activity_id == node.id and sibling.state == "join"
@@ -57,3 +58,67 @@ class ParallelGateway(Behavior):
                     rt.end_activity(inst, sibling, history=False)
             ex.state = "active"
         rt.leave(inst, ex, node, list(node.outgoing))
+
+
+class InclusiveGateway(Behavior):
+    """Forks on every flow whose condition holds; joins once no other token can still arrive."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
+        if len(node.incoming) > 1:
+            ex.state = "join"
+            _lock_scope(rt, inst, ex)
+            siblings = inst.children.get(ex.parent_id or "", [])
+            for other in siblings:
+                if other.state == "join" and other.activity_id == node.id:
+                    continue
+                other_node = inst.model.nodes.get(other.activity_id or "")
+                if other_node is not None and reachable(other_node, node):
+                    rt.history.activity_ended(ex)
+                    return
+            for other in list(siblings):
+                if other is not ex and other.state == "join" and other.activity_id == node.id:
+                    rt.end_activity(inst, other, history=False)
+            ex.state = "active"
+        rt.leave(inst, ex, node, rt.outgoing(ex, node))
+
+
+def _lock_scope(rt: Runtime, inst: Instance, ex: Execution) -> None:
+    """Two tokens arriving at one join in concurrent commands must not both wait for ever:
+    bumping the scope row's revision makes the later commit fail and retry."""
+    scope = inst.parent(ex)
+    if scope is not None and not rt.uow.is_new(scope):
+        rt.uow.touch(scope)
+
+
+def reachable(source: FlowNode, target: FlowNode) -> bool:
+    """Whether a token at ``source`` can still arrive at ``target`` (same scope, by flows)."""
+    cache = source.props.setdefault("_reaches", {})
+    found = cache.get(target.id)
+    if found is None:
+        seen: set[int] = set()
+        stack = [source]
+        found = False
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for flow in current.outgoing:
+                if flow.target is target:
+                    found = True
+                    break
+                stack.append(flow.target)
+            if found:
+                break
+            for boundary in current.props.get("boundary") or ():
+                stack.append(boundary)
+        cache[target.id] = found
+    return found
+
+
+class EventBasedGateway(Behavior):
+    """Waits for the first of its targets' events; the others are dropped with the gateway."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
+        for flow in node.outgoing:
+            rt.arm(inst, ex, flow.target)

@@ -10,8 +10,8 @@ from bpmnflow.errors import EngineError
 from bpmnflow.model.elements import FlowNode
 from bpmnflow.runtime.behaviors.base import Behavior, PassThrough, WaitState
 from bpmnflow.runtime.ids import new_id
-from bpmnflow.store.entities import IdentityLink, Task
 from bpmnflow.store.entities import Execution as ExecutionRow
+from bpmnflow.store.entities import ExternalTask, IdentityLink, Task
 from bpmnflow.variables import infer
 from bpmnflow.variables.dates import parse_date
 
@@ -29,14 +29,26 @@ class PlainTask(PassThrough):
 
 
 class ServiceTask(Behavior):
-    """``camunda:expression``: evaluate, optionally store the result, and move on."""
+    """``camunda:expression``: evaluate, optionally store the result, and move on; or an
+    external task (``camunda:type="external"``) that waits for a worker."""
 
     def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        if node.props.get("external"):
+            EXTERNAL.execute(rt, inst, ex, node)
+            return
         result = rt.evaluate(node.props["expression"], ex)
         name = node.props.get("result_variable")
         if name:
             rt.set_variable(ex, name, infer(result))
         rt.leave(inst, ex, node)
+
+    def signal(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode,
+               payload: Any) -> None:
+        rt.leave(inst, ex, node)
+
+    def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        if node.props.get("external"):
+            EXTERNAL.cancel(rt, inst, ex, node)
 
 
 class UserTask(WaitState):
@@ -70,17 +82,73 @@ class UserTask(WaitState):
             for group in _names(rt.evaluate(expr, ex)):
                 add_identity_link(rt, task, "candidate", group_id=group)
         rt.history.task_created(task, ex)
+        fire_task_listeners(rt, task, ex, node, "create")
+        if task.assignee is not None:
+            fire_task_listeners(rt, task, ex, node, "assignment")
 
     def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
-        for task in rt.uow.select(Task, "execution_id = ?", (ex.id,)):
+        for task in rt.uow.find(Task, "execution_id = ?", (ex.id,),
+                                lambda t: t.execution_id == ex.id):
+            fire_task_listeners(rt, task, ex, node, "delete")
             remove_task(rt, task, "deleted", "Deleted")
+
+
+def fire_task_listeners(rt: Runtime, task: Task, ex: ExecutionRow | None, node: FlowNode,
+                        event: str) -> None:
+    """Expression task listeners (``task`` and ``execution`` in scope) for one task event."""
+    for listener in node.props.get("task_listeners") or ():
+        if listener.event == event and listener.expression is not None and ex is not None:
+            rt.evaluate(listener.expression, ex, task=task, event=event)
+
+
+class ExternalTaskActivity(WaitState):
+    """Publishes an external task on its topic and waits for a worker to complete it."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        topic = rt.evaluate(node.props["topic"], ex)
+        priority_expr = node.props.get("task_priority") or inst.model.task_priority
+        priority = 0
+        if priority_expr is not None:
+            priority = _priority(rt.evaluate(priority_expr, ex), node)
+        task = ExternalTask(
+            id=new_id(), rev=1, topic_name=str(topic), worker_id=None, lock_expiration=None,
+            retries=None, error_message=None, error_details=None, execution_id=ex.id,
+            proc_inst_id=ex.proc_inst_id, proc_def_id=ex.proc_def_id,
+            proc_def_key=ex.proc_def_key, proc_def_version_tag=inst.definition.version_tag,
+            activity_id=node.id, activity_instance_id=ex.id,
+            suspension_state=ex.suspension_state, priority=priority,
+            business_key=inst.root.business_key, tenant_id=ex.tenant_id, create_time=rt.now,
+            last_failure_log_id=None)
+        rt.uow.add(task)
+        rt.history.external_task_logged(task, 0)
+        rt.notify("external_task", task.topic_name)
+
+    def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        for task in rt.uow.find(ExternalTask, "execution_id = ?", (ex.id,),
+                                lambda t: t.execution_id == ex.id):
+            rt.history.external_task_logged(task, 3)
+            rt.uow.remove(task)
+        rt.resolve_incidents(ex, deleted=True)
+
+
+class ReceiveTask(WaitState):
+    """Waits for its message (or for ``POST /execution/{id}/signal`` without one)."""
+
+    def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        if node.props.get("event") is not None:
+            rt.arm(inst, ex, node)
 
 
 def remove_task(rt: Runtime, task: Task, reason: str, state: str) -> None:
     """Delete a task with its identity links and local variables, closing its history."""
     task.task_state = state
     rt.history.task_ended(task, reason)
-    rt.uow.session.execute("DELETE FROM bf_identity_link WHERE task_id = ?", (task.id,))
+    if rt.uow.is_new(task):
+        for link in rt.uow.pending(IdentityLink):
+            if link.task_id == task.id:
+                rt.uow.remove(link)
+    else:
+        rt.uow.session.execute("DELETE FROM bf_identity_link WHERE task_id = ?", (task.id,))
     if task.proc_inst_id is not None:
         rt.drop_task_variables(task)
     rt.uow.remove(task)
@@ -133,3 +201,6 @@ def _date(value: Any, now_ms: int, node: FlowNode, what: str) -> int | None:
     except ValueError:
         raise EngineError(f"Cannot parse {what} '{text}' of task '{node.id}': not an ISO 8601 "
                           "date or duration") from None
+
+
+EXTERNAL = ExternalTaskActivity()

@@ -1,0 +1,215 @@
+"""Camunda's extensions shared by every activity: async flags, input/output mappings,
+listeners, multi-instance loops, retry cycles and call-activity variable mappings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bpmnflow.model.elements import FlowNode, Listener, LoopDefinition, ValueSpec
+from bpmnflow.model.xml import ACTIVITI_NS, BPMN_NS, CAMUNDA_NS, local, namespace
+
+if TYPE_CHECKING:
+    from bpmnflow.model.bpmn_parser import ParseContext
+
+EXTENSION_NAMESPACES = (CAMUNDA_NS, ACTIVITI_NS)
+ASYNC_ATTRIBUTES = {"asyncBefore", "asyncAfter", "async", "exclusive", "jobPriority"}
+_ALLOWED_EXTENSIONS = {"properties", "formData", "inputOutput", "executionListener",
+                       "failedJobRetryTimeCycle"}
+_EXECUTION_EVENTS = ("start", "end")
+_TASK_EVENTS = ("create", "assignment", "complete", "delete", "update", "timeout")
+
+
+def camunda(element: Any, name: str) -> str | None:
+    for ns in EXTENSION_NAMESPACES:
+        value = element.get(f"{{{ns}}}{name}")
+        if value is not None:
+            return value
+    return None
+
+
+def extensions(element: Any) -> list[Any]:
+    out = []
+    for ext in element.findall(f"{{{BPMN_NS}}}extensionElements"):
+        out.extend(child for child in ext if isinstance(child.tag, str))
+    return out
+
+
+def check_attributes(ctx: ParseContext, element: Any, kind: str, allowed: set[str],
+                     process: bool = False) -> None:
+    """Refuse ``camunda:`` attributes that this element cannot honour."""
+    permitted = allowed if process else allowed | ASYNC_ATTRIBUTES
+    for attr in element.attrib:
+        if namespace(attr) in EXTENSION_NAMESPACES and local(attr) not in permitted:
+            ctx.error(element, f"Attribute 'camunda:{local(attr)}' on {kind} is not supported "
+                               "by this engine")
+
+
+def _flag(element: Any, name: str, default: bool = False) -> bool:
+    value = camunda(element, name)
+    return default if value is None else value.strip().lower() == "true"
+
+
+def parse_activity_extensions(ctx: ParseContext, element: Any, node: FlowNode,
+                              task_listeners: bool = False, call_activity: bool = False) -> None:
+    p = node.props
+    p["async_before"] = _flag(element, "asyncBefore") or _flag(element, "async")
+    p["async_after"] = _flag(element, "asyncAfter")
+    p["exclusive"] = _flag(element, "exclusive", True)
+    p["job_priority"] = ctx.expression(element, camunda(element, "jobPriority"),
+                                       "camunda:jobPriority")
+    p["listeners"] = listeners_of(ctx, element, _EXECUTION_EVENTS)
+    allowed = set(_ALLOWED_EXTENSIONS)
+    if task_listeners:
+        allowed.add("taskListener")
+        p["task_listeners"] = listeners_of(ctx, element, _TASK_EVENTS, "taskListener")
+    if call_activity:
+        allowed |= {"in", "out"}
+        _call_mappings(ctx, element, node)
+    for ext in extensions(element):
+        name = local(ext.tag)
+        if namespace(ext.tag) not in EXTENSION_NAMESPACES:
+            continue
+        if name not in allowed:
+            ctx.error(element, f"Extension element 'camunda:{name}' on {node.kind} is not "
+                               "supported by this engine")
+        elif name == "inputOutput":
+            _input_output(ctx, element, ext, node)
+        elif name == "failedJobRetryTimeCycle":
+            p["retry_cycle"] = (ext.text or "").strip() or None
+        elif name == "properties":
+            p["properties"] = {prop.get("name"): prop.get("value") for prop in ext
+                               if isinstance(prop.tag, str) and prop.get("name")}
+    _loop(ctx, element, node)
+
+
+def listeners_of(ctx: ParseContext, element: Any, events: tuple[str, ...],
+                 tag: str = "executionListener") -> list[Listener]:
+    out = []
+    for ext in extensions(element):
+        if local(ext.tag) != tag or namespace(ext.tag) not in EXTENSION_NAMESPACES:
+            continue
+        event = ext.get("event") or (events[0] if len(events) == 1 else "")
+        if event not in events:
+            ctx.error(element, f"Unknown {tag} event '{event}'")
+            continue
+        listener = Listener(event=event)
+        if ext.get("expression"):
+            listener.expression = ctx.expression(element, ext.get("expression"), tag)
+        elif ext.get("delegateExpression"):
+            listener.delegate_expression = ctx.expression(element, ext.get("delegateExpression"),
+                                                          tag)
+        elif ext.get("class"):
+            ctx.error(element, f"{tag} class '{ext.get('class')}' is not registered with this "
+                               "engine")
+            continue
+        else:
+            ctx.error(element, f"{tag} needs an expression (scripts and classes are not "
+                               "supported by this engine yet)")
+            continue
+        if any(isinstance(c.tag, str) and local(c.tag) == "field" for c in ext):
+            ctx.error(element, f"Field injection on {tag} is not supported by this engine")
+        out.append(listener)
+    return out
+
+
+def _input_output(ctx: ParseContext, element: Any, ext: Any, node: FlowNode) -> None:
+    inputs, outputs = [], []
+    for param in ext:
+        if not isinstance(param.tag, str):
+            continue
+        kind = local(param.tag)
+        name = param.get("name")
+        if kind not in ("inputParameter", "outputParameter") or not name:
+            ctx.error(element, f"Invalid camunda:inputOutput entry '{kind}'")
+            continue
+        spec = _value(ctx, element, param)
+        (inputs if kind == "inputParameter" else outputs).append((name, spec))
+    node.props["inputs"] = inputs
+    node.props["outputs"] = outputs
+
+
+def _value(ctx: ParseContext, element: Any, param: Any) -> ValueSpec:
+    children = [c for c in param if isinstance(c.tag, str)]
+    if not children:
+        text = param.text
+        if text is None or not text.strip():
+            return ValueSpec("null") if text is None else ValueSpec("text", text=text)
+        expr = ctx.expression(element, text.strip(), f"parameter '{param.get('name')}'")
+        if expr is not None and not expr.is_literal:
+            return ValueSpec("expression", expression=expr)
+        return ValueSpec("text", text=text)
+    child = children[0]
+    kind = local(child.tag)
+    if kind == "list":
+        return ValueSpec("list", items=[_value(ctx, element, item) for item in child
+                                        if isinstance(item.tag, str)])
+    if kind == "map":
+        return ValueSpec("map", entries=[(entry.get("key") or "", _value(ctx, element, entry))
+                                         for entry in child if isinstance(entry.tag, str)])
+    ctx.error(element, f"camunda:{kind} in input/output parameters is not supported by this "
+                       "engine yet")
+    return ValueSpec("null")
+
+
+def _loop(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = local(child.tag)
+        if name == "standardLoopCharacteristics":
+            ctx.error(element, "standardLoopCharacteristics is not supported by this engine")
+        if name != "multiInstanceLoopCharacteristics":
+            continue
+        loop = LoopDefinition(sequential=(child.get("isSequential") or "").lower() == "true")
+        card = child.find(f"{{{BPMN_NS}}}loopCardinality")
+        if card is not None:
+            loop.cardinality = ctx.expression(element, (card.text or "").strip(),
+                                              "loopCardinality")
+        cond = child.find(f"{{{BPMN_NS}}}completionCondition")
+        if cond is not None:
+            loop.completion = ctx.expression(element, (cond.text or "").strip(),
+                                             "completionCondition")
+        collection = camunda(child, "collection")
+        if collection:
+            expr = ctx.expression(element, collection, "camunda:collection")
+            if expr is not None and expr.is_literal:
+                loop.collection_variable = collection.strip()
+            else:
+                loop.collection = expr
+        loop.element_variable = camunda(child, "elementVariable")
+        if loop.cardinality is None and loop.collection is None and not loop.collection_variable:
+            ctx.error(element, "A multi-instance activity needs loopCardinality or "
+                               "camunda:collection")
+        node.props["loop"] = loop
+
+
+def _call_mappings(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    ins: list[dict[str, Any]] = []
+    outs: list[dict[str, Any]] = []
+    node.props["business_key"] = None
+    for ext in extensions(element):
+        name = local(ext.tag)
+        if name not in ("in", "out"):
+            continue
+        if name == "in" and ext.get("businessKey") is not None:
+            node.props["business_key"] = ctx.expression(element, ext.get("businessKey"),
+                                                        "camunda:in businessKey")
+            continue
+        mapping: dict[str, Any] = {"local": (ext.get("local") or "").lower() == "true"}
+        if ext.get("variables") == "all":
+            mapping["all"] = True
+        elif ext.get("source") is not None:
+            mapping["source"] = ext.get("source")
+            mapping["target"] = ext.get("target") or ext.get("source")
+        elif ext.get("sourceExpression") is not None:
+            mapping["expression"] = ctx.expression(element, ext.get("sourceExpression"),
+                                                   f"camunda:{name} sourceExpression")
+            mapping["target"] = ext.get("target")
+            if not mapping["target"]:
+                ctx.error(element, f"camunda:{name} with sourceExpression needs a target")
+        else:
+            ctx.error(element, f"camunda:{name} needs source, sourceExpression or variables")
+            continue
+        (ins if name == "in" else outs).append(mapping)
+    node.props["in"] = ins
+    node.props["out"] = outs
