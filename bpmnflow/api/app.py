@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bpmnflow.api import (
@@ -36,6 +36,31 @@ def engine_routes() -> list[BaseRoute]:
     return routes
 
 
+class SegmentRouter:
+    """Dispatch on the first path segment, then let a small router match within it.
+
+    A flat router tries up to a hundred patterns per request; grouping by resource keeps the
+    scan to that resource's few routes.
+    """
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        groups: dict[str, list[BaseRoute]] = {}
+        for route in routes:
+            path = getattr(route, "path", "")
+            groups.setdefault(path.split("/")[1] if path.count("/") else "", []).append(route)
+        self._routers = {segment: Router(routes=group) for segment, group in groups.items()}
+        self._fallback = Router(routes=[])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = get_route_path(scope)
+            router = self._routers.get(path.split("/", 2)[1] if "/" in path else "")
+            if router is not None:
+                await router(scope, receive, send)
+                return
+        await self._fallback(scope, receive, send)
+
+
 class NamedEngine:
     """``/engine-rest/engine/{name}/…``: the same routes, for the one engine named 'default'."""
 
@@ -45,16 +70,14 @@ class NamedEngine:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         name = scope.get("path_params", {}).get("engine_name")
         if scope["type"] == "http" and name != Engine.name:
-            response = error(404, "RestException", f"No process engine available with name "
-                                                   f"{name}")
+            response = error(400, "InvalidRequestException", "No process engine available")
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
 def create_app(engine: Engine) -> Starlette:
-    routes = engine_routes()
-    inner = Starlette(routes=routes, exception_handlers=HANDLERS)  # type: ignore[arg-type]
+    inner = SegmentRouter(engine_routes())
     app = Starlette(
         routes=[
             Route(f"{BASE}/engine", engine_info.engines, methods=["GET"]),
@@ -64,5 +87,4 @@ def create_app(engine: Engine) -> Starlette:
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
     )
     app.state.engine = engine
-    inner.state.engine = engine
     return app

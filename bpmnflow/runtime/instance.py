@@ -17,7 +17,7 @@ class Instance:
     """
 
     __slots__ = ("root", "by_id", "children", "scopes", "task_scopes", "values", "definition",
-                 "model", "ended")
+                 "model", "ended", "final_variables")
 
     def __init__(self, root: Execution, definition: ProcessDefinition, model: ProcessModel) -> None:
         self.root = root
@@ -29,6 +29,7 @@ class Instance:
         self.task_scopes: dict[str, dict[str, Variable]] = {}
         self.values: dict[str, TypedValue] = {}
         self.ended = False
+        self.final_variables: dict[str, TypedValue] = {}
 
     @property
     def id(self) -> str:

@@ -282,6 +282,7 @@ class Runtime(VariableScopes):
             waiting.drop(self, root)
         self.history.process_ended(inst, state, end_activity, reason)
         variables = {name: inst.value(var) for name, var in inst.scopes.get(root.id, {}).items()}
+        inst.final_variables = variables
         for scope in (inst.scopes, inst.task_scopes):
             for scoped in scope.values():
                 for var in scoped.values():

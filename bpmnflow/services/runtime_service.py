@@ -25,9 +25,10 @@ def start_process_instance(ctx: CommandContext, definition: ProcessDefinition,
     inst = rt.start_process(definition, model, business_key, variables, ctx.user_id)
     result = None
     if return_variables:
-        result = {name: inst.value(var) for name, var in inst.scopes.get(inst.id, {}).items()}
-        if not result and inst.ended:
-            result = dict(variables)
+        if inst.ended:
+            result = dict(inst.final_variables)
+        else:
+            result = {name: inst.value(var) for name, var in inst.scopes.get(inst.id, {}).items()}
     return inst, result
 
 

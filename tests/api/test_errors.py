@@ -3,8 +3,6 @@ error body with the right status, and nothing half-stored."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.helpers import JSON, assert_error, count, only_task, start, typed
 from tests.conftest import bpmn, deploy, model
 
@@ -180,9 +178,6 @@ def test_named_engine_alias(client, server):
     assert client.get("/engine/default/process-definition/count").json() == {"count": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api/app.py NamedEngine answers 404 RestException 'No process engine available with name "
-    "X'; Camunda answers 400 InvalidRequestException 'No process engine available'"))
 def test_wrong_engine_name(client):
     assert_error(client.get("/engine/other/process-definition"), 400,
                  "InvalidRequestException", "No process engine available")

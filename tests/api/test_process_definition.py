@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from tests.api.helpers import DATE, assert_error, count, only_task, start, typed
 from tests.conftest import bpmn, deploy, model
 
@@ -139,10 +137,6 @@ def test_with_variables_in_return(client):
     assert "variables" not in plain
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime: Runtime.end_process drops the variable scopes before the command returns and "
-    "runtime_service.start_process_instance then falls back to the start variables only, so "
-    "variables set on the way to the end (resultVariable 'twice') are missing"))
 def test_with_variables_in_return_of_an_ended_instance(client):
     deploy(client, ("straight.bpmn", STRAIGHT))
     ended = start(client, "straight", {"amount": typed(21, "Integer")}, withVariablesInReturn=True)

@@ -94,9 +94,6 @@ def test_claim_unclaim_assignee_delegate_resolve_complete(client, approval, serv
     assert client.get(f"/process-instance/{pid}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runtime/behaviors/tasks.py UserTask.execute copies node.name as it is; Camunda resolves "
-    "an expression in a user task's name (and documentation)"))
 def test_task_name_expression(client):
     deploy(client, ("named.bpmn", bpmn("named", """
         <startEvent id="start"/>

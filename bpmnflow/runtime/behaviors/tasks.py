@@ -57,7 +57,8 @@ class UserTask(WaitState):
     def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
         p = node.props
         task = Task(
-            id=new_id(), rev=1, name=node.name, description=node.documentation, assignee=None,
+            id=new_id(), rev=1, name=_resolved(rt, ex, node.name),
+            description=_resolved(rt, ex, node.documentation), assignee=None,
             owner=None, delegation_state=None, priority=DEFAULT_PRIORITY, create_time=rt.now,
             last_updated=None, due_date=None, follow_up_date=None, task_def_key=node.id,
             execution_id=ex.id, proc_inst_id=ex.proc_inst_id, proc_def_id=ex.proc_def_id,
@@ -161,6 +162,19 @@ def add_identity_link(rt: Runtime, task: Task, kind: str, user_id: str | None = 
                         proc_inst_id=task.proc_inst_id, tenant_id=task.tenant_id)
     rt.uow.add(link)
     return link
+
+
+def _resolved(rt: Runtime, ex: ExecutionRow, text: str | None) -> str | None:
+    """Names and documentation may hold expressions (``Review ${subject}``), as in Camunda."""
+    if text is None or "{" not in text:
+        return text
+    from bpmnflow.expr import ExpressionError, compile_expression
+
+    try:
+        expr = compile_expression(text)
+    except ExpressionError:
+        return text
+    return text if expr.is_literal else _text(rt.evaluate(expr, ex))
 
 
 def _text(value: Any) -> str | None:
