@@ -7,12 +7,21 @@ from starlette.routing import BaseRoute, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bpmnflow.api import (
+    batch,
+    batch_operations,
+    condition,
     deployment,
     engine_info,
+    event_subscription,
     execution,
     external_task,
     history,
+    incident,
+    job,
+    job_definition,
     message,
+    migration,
+    modification,
     process_definition,
     process_instance,
     signal,
@@ -26,7 +35,9 @@ from bpmnflow.services.engine import Engine
 BASE = "/engine-rest"
 
 ROUTERS = (engine_info, deployment, process_definition, process_instance, execution, task,
-           variable_instance, history, message, signal, external_task)
+           variable_instance, history, message, signal, external_task, event_subscription,
+           condition, modification, migration, job, job_definition, incident,
+           batch, batch_operations)
 
 
 def engine_routes() -> list[BaseRoute]:

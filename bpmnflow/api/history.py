@@ -7,6 +7,9 @@ from starlette.routing import Route
 from bpmnflow.api import (
     history_activity_instance,
     history_detail,
+    history_external_task_log,
+    history_incident,
+    history_job_log,
     history_process_instance,
     history_task,
     history_variable_instance,
@@ -18,4 +21,7 @@ routes: list[Route] = [
     *history_task.routes,
     *history_variable_instance.routes,
     *history_detail.routes,
+    *history_job_log.routes,
+    *history_external_task_log.routes,
+    *history_incident.routes,
 ]

@@ -64,14 +64,72 @@ class ValueSpec:
     expression: Expression | None = None
     items: list[ValueSpec] | None = None
     entries: list[tuple[str, ValueSpec]] | None = None
+    script: Script | None = None  # kind "script": camunda:script
 
 
 @dataclass(eq=False, slots=True)
 class Listener:
+    """An execution or task listener.
+
+    Whatever its kind (expression, class, delegate expression, script), ``expression`` is what
+    the runtime evaluates: for the other kinds the parser puts a hosted call there that runs the
+    handler or script (see ``bpmnflow.scripting.hosted``); the other fields say what it runs.
+    """
+
     event: str
     expression: Expression | None = None
     delegate_expression: Expression | None = None
     class_name: str | None = None
+    script: Script | None = None
+    fields: list[FieldInjection] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class Script:
+    """A script from the model: inline source or a resource, in a language the engine runs.
+
+    ``language`` is normalised ("javascript" or "juel"); a juel script is compiled at deploy
+    into ``expression``.  ``resource`` keeps Camunda's form (``deployment://path``,
+    ``classpath://path`` or a bare path, which Camunda reads from the classpath).
+    """
+
+    language: str
+    element_id: str
+    source: str | None = None
+    resource: str | None = None
+    expression: Expression | None = None
+
+
+@dataclass(eq=False, slots=True)
+class FieldInjection:
+    """``camunda:field``: a constant string or an expression evaluated when the handler runs."""
+
+    name: str
+    text: str | None = None
+    expression: Expression | None = None
+
+
+@dataclass(eq=False, slots=True)
+class DelegateCall:
+    """``camunda:class`` or ``camunda:delegateExpression``, resolved through a delegate registry.
+
+    ``registry`` is the registry the parser checked the name against; the handler is looked up
+    in it again at each call, so an application may replace a handler without redeploying.
+    """
+
+    class_name: str | None
+    expression: Expression | None
+    fields: list[FieldInjection]
+    registry: Any
+
+
+@dataclass(eq=False, slots=True)
+class ConnectorDefinition:
+    """``camunda:connector``: the connector id and its own input/output mapping."""
+
+    connector_id: str
+    inputs: list[tuple[str, ValueSpec]] = field(default_factory=list)
+    outputs: list[tuple[str, ValueSpec]] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)

@@ -39,7 +39,7 @@ def _has_event_subprocess(model: ProcessModel) -> bool:
 
 class Runtime(VariableScopes):
     __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors",
-                 "notifications")
+                 "notifications", "skip_listeners", "skip_io")
 
     def __init__(self, uow: UnitOfWork, now_ms: int, models: ModelLookup, history_level: str,
                  behaviors: dict[str, Any]) -> None:
@@ -51,6 +51,9 @@ class Runtime(VariableScopes):
         self._instances: dict[str, Instance] = {}
         self.behaviors = behaviors
         self.notifications: list[tuple[str, Any]] = []
+        # Administrative operations may skip custom listeners and input/output mappings.
+        self.skip_listeners = False
+        self.skip_io = False
 
     def notify(self, kind: str, info: Any) -> None:
         """Remember a wake-up (new job, new external task...) to send after commit."""
@@ -175,7 +178,7 @@ class Runtime(VariableScopes):
         if ex.state == "async_before":
             ex.state = "active"
             self.history.activity_started(inst, ex, node)
-        if node.props.get("inputs"):
+        if node.props.get("inputs") and not self.skip_io:
             io_mapping.apply_inputs(self, inst, ex, node)
         self.fire_listeners(inst, ex, node, "start")
         for boundary in node.props.get("boundary") or ():
@@ -192,7 +195,7 @@ class Runtime(VariableScopes):
               flows: list[SequenceFlow] | None = None) -> None:
         """End this activity instance and send a token down each flow (default: Camunda's rule)."""
         if ex.state != "async_after":
-            if node.props.get("outputs"):
+            if node.props.get("outputs") and not self.skip_io:
                 io_mapping.apply_outputs(self, inst, ex, node)
             self.fire_listeners(inst, ex, node, "end")
             if node.props.get("async_after"):
@@ -315,6 +318,8 @@ class Runtime(VariableScopes):
             self.fire([item for item in listeners if item.event == event], ex, event)
 
     def fire(self, listeners: list[Listener], ex: Execution, event: str) -> None:
+        if self.skip_listeners:
+            return
         for listener in listeners:
             if listener.expression is not None:
                 self.evaluate(listener.expression, ex, event=event)

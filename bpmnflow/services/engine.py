@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bpmnflow.clock import Clock
 from bpmnflow.config import Config
+from bpmnflow.services import batch_operations  # noqa: F401 - registers the batch types
 from bpmnflow.services.context import CommandContext
 from bpmnflow.services.definitions import DefinitionCache
 from bpmnflow.services.notifier import Notifier

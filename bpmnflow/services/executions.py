@@ -27,6 +27,7 @@ def _nothing(q: Query[Any], value: Any) -> None:
 
 SPEC = QuerySpec(
     Execution,
+    key_column="t.proc_def_key",
     filters={
         "processInstanceId": eq("proc_inst_id"),
         # the business key belongs to the process instance, i.e. the root row

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from bpmnflow.services.queries import Filter, QuerySpec, eq, flag, in_list, int_cmp
+from bpmnflow.services.queries import Filter, QuerySpec, eq, flag, in_list, int_cmp, variables
 from bpmnflow.store.entities import ExternalTask
 from bpmnflow.store.query import NOW
 
+_DEFINITION = "t.proc_def_id IN (SELECT d.id FROM bf_process_definition d WHERE d.name {} ?)"
+
 SPEC = QuerySpec(
     ExternalTask,
+    key_column="t.proc_def_key",
     filters={
         "externalTaskId": eq("id"), "externalTaskIdIn": in_list("id"),
         "topicName": eq("topic_name"), "workerId": eq("worker_id"),
@@ -26,6 +29,12 @@ SPEC = QuerySpec(
         "processDefinitionId": eq("proc_def_id"),
         "processDefinitionKey": eq("proc_def_key"),
         "processDefinitionKeyIn": in_list("proc_def_key"),
+        "processDefinitionName": Filter("str", lambda q, v: q.add(_DEFINITION.format("="), v)),
+        "processDefinitionNameLike": Filter("str", lambda q, v: q.add(
+            _DEFINITION.format("LIKE") + " ESCAPE '\\'", v)),
+        # variables of the task's process instance itself, as Camunda's processVariables
+        "processVariables": variables("v.execution_id = t.proc_inst_id AND v.task_id IS NULL",
+                                      "processVariables"),
         "tenantIdIn": in_list("tenant_id"),
         "active": flag("t.suspension_state = 1"), "suspended": flag("t.suspension_state = 2"),
         "priorityHigherThanOrEquals": int_cmp("priority", ">="),

@@ -102,6 +102,7 @@ def _state(state: str) -> Filter:
 
 PROCESS_INSTANCES = QuerySpec(
     HistoricProcessInstance,
+    key_column="t.proc_def_key",
     filters={
         "processInstanceId": eq("id"),
         "processInstanceIds": in_list("id"),
@@ -163,6 +164,7 @@ PROCESS_INSTANCES = QuerySpec(
 # -- historic activity instances -----------------------------------------------------------------
 ACTIVITY_INSTANCES = QuerySpec(
     HistoricActivityInstance,
+    key_column="t.proc_def_key",
     filters={
         "activityInstanceId": eq("id"),
         "processInstanceId": eq("proc_inst_id"),
@@ -207,6 +209,7 @@ def _business_keys(q: Query[Any], keys: list[str]) -> None:
 
 TASKS = QuerySpec(
     HistoricTaskInstance,
+    key_column="t.proc_def_key",
     filters={
         "taskId": eq("id"),
         "taskParentTaskId": eq("parent_task_id"),
@@ -296,7 +299,8 @@ def activity_instance(ctx: CommandContext, aid: str) -> HistoricActivityInstance
 
 
 # -- deletion ------------------------------------------------------------------------------------
-_PER_INSTANCE = ("bf_hi_actinst", "bf_hi_taskinst", "bf_hi_varinst", "bf_hi_detail")
+_PER_INSTANCE = ("bf_hi_actinst", "bf_hi_taskinst", "bf_hi_varinst", "bf_hi_detail",
+                 "bf_hi_incident", "bf_hi_job_log", "bf_hi_ext_task_log")
 
 
 def delete_process_instance(ctx: CommandContext, pid: str, fail_if_not_exists: bool = True

@@ -30,6 +30,7 @@ from bpmnflow.store.query import Query
 
 VARIABLE_INSTANCES = QuerySpec(
     HistoricVariableInstance,
+    key_column="t.proc_def_key",
     filters={
         "variableName": eq("name"),
         "variableNameLike": like("name"),
@@ -79,6 +80,7 @@ def variable_instance_query(params: dict[str, Any], convert: Converter,
 
 DETAILS = QuerySpec(
     HistoricDetail,
+    key_column="t.proc_def_key",
     filters={
         "processInstanceId": eq("proc_inst_id"),
         "processInstanceIdIn": in_list("proc_inst_id"),

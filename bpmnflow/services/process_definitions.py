@@ -21,6 +21,7 @@ from bpmnflow.variables import TypedValue
 
 SPEC = QuerySpec(
     ProcessDefinition,
+    key_column="t.def_key",
     filters={
         "processDefinitionId": eq("id"),
         "processDefinitionIdIn": in_list("id"),

@@ -21,6 +21,7 @@ def _activity_in(q: Any, ids: list[str]) -> None:
 
 SPEC = QuerySpec(
     Execution,
+    key_column="t.proc_def_key",
     base_where="t.parent_id IS NULL",
     filters={
         "processInstanceIds": in_list("id"),

@@ -7,6 +7,7 @@ filter value is converted to its declared kind and bound as a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,11 @@ from bpmnflow.store.entity import Entity
 from bpmnflow.store.query import Query
 
 Converter = Callable[[str, str, Any], Any]  # (kind, name, raw value) -> typed value
+
+# The process definition keys the caller may see, set per request by the security middleware:
+# None = unrestricted (administrators, the job executor); a set restricts every list and count.
+visible_keys: ContextVar[frozenset[str] | None] = ContextVar("bpmnflow_visible_keys",
+                                                             default=None)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class QuerySpec:
     default_order: tuple[tuple[str, bool], ...] = (("t.id", False),)
     aliases: dict[str, str] = field(default_factory=dict)
     base_where: str | None = None  # always applied (e.g. only root executions)
+    key_column: str | None = None  # SQL giving a row's process definition key (security filter)
 
 
 def eq(column: str) -> Filter:
@@ -80,6 +87,7 @@ def build(spec: QuerySpec, params: dict[str, Any], convert: Converter) -> Query[
     query: Query[Any] = Query(spec.entity)
     if spec.base_where:
         query.add(spec.base_where)
+    _restrict(spec, query, visible_keys.get())
     for name, raw in params.items():
         filt = spec.filters.get(spec.aliases.get(name, name))
         if filt is None or raw is None:
@@ -87,6 +95,17 @@ def build(spec: QuerySpec, params: dict[str, Any], convert: Converter) -> Query[
         filt.apply(query, convert(filt.kind, name, raw))
     _sorting(spec, query, params)
     return query
+
+
+def _restrict(spec: QuerySpec, query: Query[Any], keys: frozenset[str] | None) -> None:
+    """Only rows of visible workflows; a spec that cannot name a row's key shows nothing."""
+    if keys is None:
+        return
+    if not keys or spec.key_column is None:
+        query.empty = True
+        return
+    marks = ", ".join("?" for _ in keys)
+    query.add(f"{spec.key_column} IN ({marks})", *sorted(keys))
 
 
 def _sorting(spec: QuerySpec, query: Query[Any], params: dict[str, Any]) -> None:

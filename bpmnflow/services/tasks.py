@@ -51,6 +51,7 @@ _DEFINITION = "t.proc_def_id IN (SELECT p.id FROM bf_process_definition p WHERE 
 
 SPEC = QuerySpec(
     Task,
+    key_column="t.proc_def_key",
     filters={
         "taskId": eq("id"), "taskIdIn": in_list("id"),
         "processInstanceId": eq("proc_inst_id"), "processInstanceIdIn": in_list("proc_inst_id"),

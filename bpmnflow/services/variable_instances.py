@@ -34,6 +34,7 @@ def _nothing(q: Query[Any], ids: list[str]) -> None:
 
 SPEC = QuerySpec(
     Variable,
+    key_column="(SELECT e.proc_def_key FROM bf_execution e WHERE e.id = t.proc_inst_id)",
     filters={
         "variableName": eq("name"),
         "variableNameLike": like("name"),

@@ -441,3 +441,43 @@ class HistoricExternalTaskLog(Entity):
     removal_time: int | None
     root_proc_inst_id: str | None
     seq: int
+
+
+@entity("bf_batch")
+class Batch(Entity):
+    """A long-running operation over many items, executed by jobs in chunks."""
+
+    id: str
+    rev: int
+    type: str
+    total_jobs: int
+    jobs_created: int
+    batch_jobs_per_seed: int
+    invocations_per_batch_job: int
+    seed_job_def_id: str | None
+    monitor_job_def_id: str | None
+    batch_job_def_id: str | None
+    configuration: str  # JSON: the items still to hand out and the operation's options
+    suspension_state: int
+    tenant_id: str | None
+    create_user_id: str | None
+    start_time: int
+    execution_start_time: int | None
+
+
+@entity("bf_hi_batch", versioned=False)
+class HistoricBatch(Entity):
+    id: str
+    type: str
+    total_jobs: int
+    batch_jobs_per_seed: int
+    invocations_per_batch_job: int
+    seed_job_def_id: str | None
+    monitor_job_def_id: str | None
+    batch_job_def_id: str | None
+    tenant_id: str | None
+    create_user_id: str | None
+    start_time: int
+    end_time: int | None
+    removal_time: int | None
+    execution_start_time: int | None

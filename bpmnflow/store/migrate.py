@@ -41,12 +41,13 @@ def migrate(db: Database) -> int:
             session.execute("SELECT pg_advisory_xact_lock(74201)")
         session.execute(
             "CREATE TABLE IF NOT EXISTS bf_schema_version (version INTEGER PRIMARY KEY)")
-        current = session.scalar("SELECT MAX(version) FROM bf_schema_version") or 0
+        applied = {row[0] for row in session.query("SELECT version FROM bf_schema_version")}
+        current = max(applied, default=0)
         for version, script in _migrations():
-            if version <= current:
+            if version in applied:
                 continue
             for statement in _statements(script):
                 session.execute(_TYPE_WORD.sub(lambda m: types[m.group(1)], statement))
             session.execute("INSERT INTO bf_schema_version (version) VALUES (?)", (version,))
-            current = version
+            current = max(current, version)
     return current

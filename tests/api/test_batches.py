@@ -1,0 +1,104 @@
+"""Batches: asynchronous deletion, modification, migration and restart run by jobs in chunks,
+surviving a server restart, every item handled exactly once."""
+
+from __future__ import annotations
+
+from bpmnflow.jobs.executor import run_job
+from tests.conftest import bpmn, deploy
+
+WAIT = bpmn("batchy", """
+    <startEvent id="start"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="a"/>
+    <userTask id="a"/>
+    <sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
+    <userTask id="b"/>
+    <sequenceFlow id="f3" sourceRef="b" targetRef="end"/>
+    <endEvent id="end"/>
+""")
+
+
+def _jobs(server):
+    with server.engine.db.transaction(write=False) as session:
+        return [row[0] for row in session.query(
+            "SELECT id FROM bf_job ORDER BY priority DESC, create_time, id")]
+
+
+def _drain(server, restart_after: int | None = None):
+    """Run every job (as the executor would), optionally restarting the server midway."""
+    runs = 0
+    while True:
+        pending = _jobs(server)
+        if not pending:
+            return runs
+        for job_id in pending:
+            assert run_job(server.engine, job_id) is None
+            runs += 1
+            if restart_after is not None and runs == restart_after:
+                server.restart()
+                break
+
+
+def _start_many(client, count):
+    deploy(client, ("batchy.bpmn", WAIT))
+    return [client.post("/process-definition/key/batchy/start", json={}).json()["id"]
+            for _ in range(count)]
+
+
+def test_delete_async_survives_a_restart(client, server):
+    ids = _start_many(client, 130)
+    response = client.post("/process-instance/delete", json={
+        "processInstanceIds": ids, "deleteReason": "cleanup"})
+    assert response.status_code == 200, response.text
+    batch = response.json()
+    assert batch["type"] == "instance-deletion" and batch["totalJobs"] == 130
+    assert client.get(f"/batch/{batch['id']}").status_code == 200
+    stats = client.get("/batch/statistics").json()[0]
+    assert stats["remainingJobs"] == 130 and stats["completedJobs"] == 0
+    _drain(server, restart_after=40)
+    assert client.get("/process-instance/count").json() == {"count": 0}
+    terminated = client.get("/history/process-instance/count",
+                            params={"externallyTerminated": "true"}).json()
+    assert terminated == {"count": 130}
+    assert client.get(f"/batch/{batch['id']}").status_code == 404
+    historic = client.get(f"/history/batch/{batch['id']}").json()
+    assert historic["endTime"] is not None
+
+
+def test_modification_and_migration_async(client, server):
+    ids = _start_many(client, 3)
+    definition = client.get("/process-definition/key/batchy").json()["id"]
+    response = client.post("/modification/executeAsync", json={
+        "processDefinitionId": definition, "processInstanceIds": ids,
+        "instructions": [{"type": "startBeforeActivity", "activityId": "b"},
+                         {"type": "cancel", "activityId": "a"}]})
+    assert response.status_code == 200, response.text
+    _drain(server)
+    tasks = client.get("/task", params={"processDefinitionKey": "batchy"}).json()
+    assert sorted(t["taskDefinitionKey"] for t in tasks) == ["b", "b", "b"]
+    deploy(client, ("batchy.bpmn", WAIT.replace(b'id="a"/>', b'id="a" name="v2"/>')))
+    target = client.get("/process-definition/key/batchy").json()["id"]
+    plan = client.post("/migration/generate", json={"sourceProcessDefinitionId": definition,
+                                                     "targetProcessDefinitionId": target}).json()
+    response = client.post("/migration/executeAsync", json={"migrationPlan": plan,
+                                                             "processInstanceIds": ids})
+    assert response.status_code == 200, response.text
+    _drain(server)
+    assert client.get("/process-instance/count",
+                      params={"processDefinitionId": target}).json() == {"count": 3}
+
+
+def test_suspend_and_delete_a_batch(client, server):
+    ids = _start_many(client, 2)
+    batch = client.post("/process-instance/delete", json={"processInstanceIds": ids}).json()
+    assert client.put(f"/batch/{batch['id']}/suspended",
+                      json={"suspended": True}).status_code == 204
+    assert client.get(f"/batch/{batch['id']}").json()["suspended"] is True
+    assert client.delete(f"/batch/{batch['id']}", params={"cascade": "true"}).status_code == 204
+    assert _jobs(server) == []
+    assert client.get("/process-instance/count").json() == {"count": 2}
+    assert client.get(f"/history/batch/{batch['id']}").status_code == 404
+
+
+def test_empty_batch_is_refused(client):
+    response = client.post("/process-instance/delete", json={"processInstanceIds": []})
+    assert response.status_code == 400
