@@ -20,9 +20,12 @@ from typing import Any
 import httpx
 import orjson
 
+from bench import external, inprocess
 from bench.inprocess import start_straight
-from bench.models import COMPLETE_BODY, STRAIGHT_KEY, USER_TASK_KEY, start_body
+from bench.models import ASYNC_CHAIN, COMPLETE_BODY, STRAIGHT_KEY, USER_TASK_KEY, start_body
 from bpmnflow.api.app import create_app
+from bpmnflow.jobs.executor import JobExecutor, run_job
+from bpmnflow.services import jobs
 from bpmnflow.services.engine import Engine
 from bpmnflow.store.database import SQLITE
 
@@ -36,6 +39,11 @@ class Cost:
     executed: float | None  # statements SQLite ran (an executemany of 4 rows is 4); None on PG
     commits: float
     reads: float
+
+    def __mul__(self, factor: float) -> Cost:
+        """This cost ``factor`` times (a share of a batch, or several of one step)."""
+        executed = None if self.executed is None else self.executed * factor
+        return Cost(self.statements * factor, executed, self.commits * factor, self.reads * factor)
 
     def __add__(self, other: Cost) -> Cost:
         executed = (
@@ -169,3 +177,117 @@ async def _rest_costs(engine: Engine) -> dict[str, Cost]:
         + costs["user task: complete, REST"]
     )
     return costs
+
+
+# -- issue 4: external tasks and jobs ---------------------------------------------------------
+def _rest_client(engine: Engine) -> tuple[httpx.AsyncClient, Callable[..., Awaitable[Any]]]:
+    """An ASGI client on the real application, and a ``call`` that checks the status."""
+    transport = httpx.ASGITransport(app=create_app(engine))
+    http = httpx.AsyncClient(transport=transport, base_url="http://bench/engine-rest")
+
+    async def call(method: str, path: str, payload: object = None, expect: int = 200) -> Any:
+        response = await http.request(
+            method,
+            path,
+            content=orjson.dumps(payload) if payload else None,
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code != expect:
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
+        return response.json() if response.content else None
+
+    return http, call
+
+
+def external_costs(engine: Engine, definition_id: str) -> dict[str, Cost]:
+    """A worker's requests through the ASGI app, with the body scenario 5 sends: fetchAndLock
+    (maxTasks 1 and 10) and complete, on a backlog started beforehand (not counted)."""
+    backlog = (_SAMPLES + 1) * (1 + 10)
+    for i in range(backlog):
+        inprocess.start(engine, definition_id, i)
+    return asyncio.run(_external_costs(engine))
+
+
+async def _external_costs(engine: Engine) -> dict[str, Cost]:
+    meter = Meter(engine)
+    worker = "bench-worker-0"
+    locked: list[str] = []
+    http, call = _rest_client(engine)
+    async with http:
+
+        def fetch(max_tasks: int) -> Callable[[int], Awaitable[None]]:
+            body = orjson.loads(external.fetch_body(worker, max_tasks))
+
+            async def run(i: int) -> None:
+                found = await call("POST", "/external-task/fetchAndLock", body)
+                if len(found) != max_tasks:
+                    raise RuntimeError(f"fetched {len(found)} tasks, expected {max_tasks}")
+                locked.extend(task["id"] for task in found)
+
+            return run
+
+        async def complete(i: int) -> None:
+            body = orjson.loads(external.complete_body(worker))
+            await call("POST", f"/external-task/{locked.pop()}/complete", body, expect=204)
+
+        one = await meter.cost_async(fetch(1))
+        done = await meter.cost_async(complete)
+        ten = await meter.cost_async(fetch(10))
+    return {
+        "external task: fetchAndLock, maxTasks 1, REST": one,
+        "external task: complete (one variable), REST": done,
+        "external task round trip, maxTasks 1, REST": one + done,
+        "external task: fetchAndLock, maxTasks 10, REST": ten,
+        "external task round trip, maxTasks 10, per task": ten * 0.1 + done,
+    }
+
+
+def async_job_costs(engine: Engine, definition_id: str) -> dict[str, Cost]:
+    """The job executor's own calls (``jobs.acquire`` with its batch and lock, then
+    ``run_job``), in process, on chains of ``benchAsync``: the start that creates the first
+    job, one acquisition of a full batch, a job in the middle of a chain (its command runs the
+    step and creates the next job) and the last job (its command ends the instance)."""
+    meter = Meter(engine)
+    executor = JobExecutor(engine)  # never started: only its settings and owner are used
+    try:
+        return _async_job_costs(engine, executor, meter, definition_id)
+    finally:
+        executor.stop()
+
+
+def _async_job_costs(
+    engine: Engine, executor: JobExecutor, meter: Meter, definition_id: str
+) -> dict[str, Cost]:
+    batch, samples = executor.batch, _SAMPLES + 1
+
+    def acquire(limit: int) -> list[str]:
+        return engine.execute(jobs.acquire, executor.owner, executor.lock_ms, limit)
+
+    def run(job_id: str) -> None:
+        failure = run_job(engine, job_id, executor.owner)
+        if failure is not None:
+            raise RuntimeError(f"job {job_id} failed: {failure}")
+
+    start = meter.cost(lambda i: inprocess.start(engine, definition_id, i))
+    for i in range(samples * batch - samples):  # enough first jobs for every acquisition
+        inprocess.start(engine, definition_id, i)
+    acquired: list[str] = []
+    acquisition = meter.cost(lambda i: acquired.extend(acquire(batch)))
+    if len(acquired) != samples * batch:
+        raise RuntimeError(f"acquired {len(acquired)} jobs, expected {samples * batch}")
+    middle = meter.cost(lambda i: run(acquired.pop()))
+    for _ in range(ASYNC_CHAIN - 2):  # the instances just moved on, up to their last step
+        for job_id in acquire(samples):
+            run(job_id)
+    last_jobs = acquire(samples)
+    if len(last_jobs) != samples:
+        raise RuntimeError(f"found {len(last_jobs)} last jobs, expected {samples}")
+    last = meter.cost(lambda i: run(last_jobs.pop()))
+    per_job = acquisition * (1 / batch) + (middle * (ASYNC_CHAIN - 1) + last) * (1 / ASYNC_CHAIN)
+    return {
+        "async chain: start (first job), services": start,
+        f"job acquisition, batch of {batch}": acquisition,
+        "async job: execute, mid-chain": middle,
+        "async job: execute, last (instance ends)": last,
+        f"per async job (batch {batch}, chain {ASYNC_CHAIN})": per_job,
+    }

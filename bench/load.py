@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from typing import TypeVar
 
 import orjson
 
 from bench.client import Connection
 from bench.models import COMPLETE_BODY, STRAIGHT_KEY, USER_TASK_KEY, start_body
 
+T = TypeVar("T")
 Operation = Callable[[Connection, int], Awaitable[None]]
 
 _STRAIGHT_START = f"/engine-rest/process-definition/key/{STRAIGHT_KEY}/start"
@@ -41,6 +43,19 @@ async def user_task_round_trip(conn: Connection, i: int) -> None:
     await conn.request(
         "POST", f"/engine-rest/task/{tasks[0]['id']}/complete", _COMPLETE_BODY, expect=204
     )
+
+
+def starter(key: str, bodies: Sequence[bytes], started: list[str] | None = None) -> Operation:
+    """An operation that starts instance ``i`` of ``key`` with ``bodies[i % len(bodies)]``;
+    with ``started``, the new instance ids are appended to it (in completion order)."""
+    path = f"/engine-rest/process-definition/key/{key}/start"
+
+    async def start(conn: Connection, i: int) -> None:
+        answer = await conn.request("POST", path, bodies[i % len(bodies)])
+        if started is not None:
+            started.append(orjson.loads(answer)["id"])
+
+    return start
 
 
 async def _drive(port: int, connections: int, count: int, operation: Operation) -> float:
@@ -69,7 +84,12 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return None
 
 
+def run(work: Coroutine[object, object, T]) -> T:
+    """Run one load-generating coroutine to its end on a fresh event loop."""
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(work)
+
+
 def drive(port: int, connections: int, count: int, operation: Operation) -> float:
     """Run ``count`` operations over ``connections`` connections; the wall time in seconds."""
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        return runner.run(_drive(port, connections, count, operation))
+    return run(_drive(port, connections, count, operation))

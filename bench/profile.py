@@ -3,6 +3,8 @@
     python -m bench.profile                 # scenario 1 in process, under cProfile
     python -m bench.profile rest            # scenario 3: the server profiled in a child process
     python -m bench.profile rest --top 40 --straight
+    python -m bench.profile external --max-tasks 10   # scenario 5: the server draining tasks
+    python -m bench.profile async        # scenario 6: the server's job executor at work
 
 Profiles measure CPU time per thread (``time.thread_time``), so threads waiting for work or for
 the write lock cost nothing, and the shares add up to the CPU the server really spends.  cProfile
@@ -13,6 +15,7 @@ charges its own overhead to Python functions, so Python code looks somewhat dear
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -21,12 +24,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench import inprocess, load
-from bench.models import STRAIGHT_KEY
-from bench.server import deploy_models, free_port, wait_ready
+from bench import continuations, external, inprocess, load
+from bench.models import ASYNC_CHAIN, ASYNC_RESOURCES, STRAIGHT_KEY
+from bench.server import ServerProcess, deploy_models, free_port, wait_ready
 
 _REPO = str(Path(__file__).resolve().parents[1])
 
@@ -130,8 +133,9 @@ class _AllThreads:
         return merged
 
 
-def serve_profiled(port: int, data_dir: str, out: str) -> None:
-    """The child: the REST app on uvicorn in a thread, profiled until stdin closes."""
+def serve_profiled(port: int, data_dir: str, out: str, jobs: bool = False) -> None:
+    """The child: the REST app on uvicorn in a thread (and the job executor when ``jobs``),
+    profiled until stdin closes."""
     import uvicorn
 
     from bpmnflow.api.app import create_app
@@ -139,6 +143,8 @@ def serve_profiled(port: int, data_dir: str, out: str) -> None:
     profile = _AllThreads()
     profile.install()
     engine = inprocess.make_engine(Path(data_dir))
+    if jobs:
+        engine.start_job_executor()
     config = uvicorn.Config(
         create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
@@ -152,48 +158,100 @@ def serve_profiled(port: int, data_dir: str, out: str) -> None:
     profile.stats().dump_stats(out)
 
 
+@contextlib.contextmanager
+def profiled_server(folder: str, jobs: bool = False) -> Iterator[tuple[int, Path]]:
+    """A profiled server on the data in ``folder``; (its port, where its profile will be once
+    the block has ended)."""
+    out, port = Path(folder) / "server.prof", free_port()
+    command = [sys.executable, "-m", "bench.profile", "_serve", str(port), folder, str(out)]
+    child = subprocess.Popen(
+        [*command, *(["jobs"] if jobs else [])], stdin=subprocess.PIPE, cwd=_REPO
+    )
+    try:
+        wait_ready(child, port)
+        yield port, out
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=60)
+
+
+def _report(head: str, out: Path, top: int) -> list[str]:
+    stats = pstats.Stats(str(out))
+    return [head, "", "by layer:", *areas(stats), "", "by function:", *hotspots(stats, top)]
+
+
 def profile_rest(round_trips: int, connections: int, straight: bool, top: int) -> list[str]:
     operation = load.start_straight if straight else load.user_task_round_trip
     with tempfile.TemporaryDirectory(prefix="bpmnflow-profile-") as folder:
-        out, port = Path(folder) / "server.prof", free_port()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bench.profile", "_serve", str(port), folder, str(out)],
-            stdin=subprocess.PIPE,
-            cwd=_REPO,
-        )
-        try:
-            wait_ready(child, port)
+        with profiled_server(folder) as (port, out):
             deploy_models(port)
             load.drive(port, connections, max(20, round_trips // 10), operation)
             seconds = load.drive(port, connections, round_trips, operation)
-        finally:
-            assert child.stdin is not None
-            child.stdin.close()
-            child.wait(timeout=60)
-        stats = pstats.Stats(str(out))
-    what = "straight-through starts" if straight else "user-task round trips"
-    head = (
-        f"REST server: {round_trips} {what} over {connections} connections, "
-        f"{round_trips / seconds:,.0f}/s while profiled (the profile covers the server's "
-        f"whole life: start-up, deployment and warm-up too)"
-    )
-    return [head, "", "by layer:", *areas(stats), "", "by function:", *hotspots(stats, top)]
+        what = "straight-through starts" if straight else "user-task round trips"
+        head = (
+            f"REST server: {round_trips} {what} over {connections} connections, "
+            f"{round_trips / seconds:,.0f}/s while profiled (the profile covers the server's "
+            f"whole life: start-up, deployment and warm-up too)"
+        )
+        return _report(head, out, top)
+
+
+def profile_external(tasks: int, workers: int, max_tasks: int, top: int) -> list[str]:
+    """Scenario 5: the backlog is created by an unprofiled server first, so that the profile
+    shows the drain (and the server's start-up) only."""
+    with tempfile.TemporaryDirectory(prefix="bpmnflow-profile-") as folder:
+        with ServerProcess(Path(folder)) as server:
+            deploy_models(server.port, ASYNC_RESOURCES)
+            external.create_backlog(server.port, 8, tasks)
+        with profiled_server(folder) as (port, out):
+            seconds = external.drain(port, workers, tasks, max_tasks)
+        head = (
+            f"REST server: {tasks} external tasks fetched (maxTasks {max_tasks}) and completed "
+            f"by {workers} workers, {tasks / seconds:,.0f}/s while profiled (the profile "
+            f"covers the server's start-up too)"
+        )
+        return _report(head, out, top)
+
+
+def profile_async(instances: int, top: int) -> list[str]:
+    """Scenario 6: the held jobs are created by an unprofiled server; the profiled one, with
+    its job executor, runs them all."""
+    with tempfile.TemporaryDirectory(prefix="bpmnflow-profile-") as folder:
+        with ServerProcess(Path(folder)) as server:
+            deploy_models(server.port, ASYNC_RESOURCES)
+            continuations.hold_and_start(server.port, 8, instances)
+        with profiled_server(folder, jobs=True) as (port, out):
+            seconds = continuations.release_and_wait(port)
+        jobs = continuations.jobs_of(instances)
+        head = (
+            f"job executor: {jobs} async continuations, {jobs / seconds:,.0f} jobs/s while "
+            f"profiled (the profile covers the server's start-up and the count polls too)"
+        )
+        return _report(head, out, top)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["_serve"]:
-        serve_profiled(int(argv[1]), argv[2], argv[3])
+        serve_profiled(int(argv[1]), argv[2], argv[3], jobs=argv[4:5] == ["jobs"])
         return 0
     parser = argparse.ArgumentParser(
         prog="python -m bench.profile",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("target", nargs="?", choices=["inprocess", "rest"], default="inprocess")
     parser.add_argument(
-        "--count", type=int, default=2000, help="instances or round trips to profile (2000)"
+        "target", nargs="?", choices=["inprocess", "rest", "external", "async"], default="inprocess"
     )
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=2000,
+        help="instances, round trips, external tasks or async jobs to profile (2000)",
+    )
+    parser.add_argument("--max-tasks", type=int, default=1, help="external: maxTasks per fetch (1)")
+    parser.add_argument("--workers", type=int, default=4, help="external: workers (4)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
         "--straight",
@@ -204,6 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.target == "inprocess":
         lines = profile_in_process(args.count, args.top)
+    elif args.target == "external":
+        lines = profile_external(args.count, args.workers, args.max_tasks, args.top)
+    elif args.target == "async":
+        lines = profile_async(max(1, args.count // ASYNC_CHAIN), args.top)
     else:
         lines = profile_rest(args.count, args.connections, args.straight, args.top)
     print("\n".join(lines))

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from bpmnflow.connect.settings import HttpSettings
+from bpmnflow.scripting.settings import ScriptSettings
+
 HISTORY_LEVELS = ("none", "activity", "audit", "full")
 
 
@@ -96,6 +99,11 @@ class Config:
     history_cleanup: HistoryCleanupConfig = field(default_factory=HistoryCleanupConfig)
     data_dir: str = "./bpmnflow-data"
     database_url: str | None = None
+    # Connectors' HTTP client ([http] in the file) and the script sandbox's limits ([scripts]).
+    http: HttpSettings = field(default_factory=HttpSettings)
+    scripts: ScriptSettings = field(default_factory=ScriptSettings)
+    # Modules that register delegate handlers (``plugins = ["mycompany.handlers"]``).
+    plugins: tuple[str, ...] = ()
 
     def resolved_database_url(self) -> str:
         """The SQLite file under the data folder unless a database URL was given."""
@@ -113,6 +121,9 @@ class Config:
             raise ValueError(f"permission set claims must be among {PERMISSION_SET_CLAIMS}")
         if {a.upper()[:2] for a in self.security.oidc_algorithms} - {"RS", "PS", "ES"}:
             raise ValueError("token algorithms must be asymmetric (RS*, PS*, ES*)")
+        self.http.validate()
+        if self.scripts.timeout_ms <= 0 or self.scripts.memory_mb <= 0:
+            raise ValueError("script time and memory limits must be positive")
         return self
 
 
@@ -141,6 +152,13 @@ _ENV = {
     "BPMNFLOW_HISTORY_CLEANUP_BATCH_WINDOW_END": ("history_cleanup", "batch_window_end"),
     "BPMNFLOW_HISTORY_CLEANUP_BATCH_SIZE": ("history_cleanup", "batch_size"),
     "BPMNFLOW_HISTORY_CLEANUP_PARALLELISM": ("history_cleanup", "degree_of_parallelism"),
+    "BPMNFLOW_PLUGINS": (None, "plugins"),
+    "BPMNFLOW_HTTP_PROXY": ("http", "proxy"),
+    "BPMNFLOW_HTTP_VERIFY_TLS": ("http", "verify_tls"),
+    "BPMNFLOW_HTTP_CA_BUNDLE": ("http", "ca_bundle"),
+    "BPMNFLOW_SCRIPT_TIMEOUT_MS": ("scripts", "timeout_ms"),
+    "BPMNFLOW_SCRIPT_MEMORY_MB": ("scripts", "memory_mb"),
+    "BPMNFLOW_SCRIPT_CLASSPATH": ("scripts", "classpath"),
 }
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from bpmnflow.clock import MovableClock
-from bpmnflow.config import Config, EngineConfig
+from bpmnflow.config import Config, EngineConfig, SecurityConfig
 from bpmnflow.services.engine import Engine
 from tests.support.contract import SPEC_MISSING, Contract
 
@@ -64,10 +64,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     _drop_schema(schema)
 
 
+# The REST tests call the API without credentials: authentication is switched off for them;
+# tests/security starts its servers with it on.
+NO_AUTHENTICATION = SecurityConfig(authentication=False)
+
+
 def make_engine(database_url: str, clock: MovableClock | None = None,
-                history_level: str = "full") -> Engine:
+                history_level: str = "full", security: SecurityConfig | None = None) -> Engine:
     config = Config(database_url=database_url,
-                    engine=EngineConfig(history_level=history_level, job_executor=False))
+                    engine=EngineConfig(history_level=history_level, job_executor=False),
+                    security=security or NO_AUTHENTICATION)
     return Engine(config, clock=clock)
 
 
@@ -80,8 +86,10 @@ def _free_port() -> int:
 class Server:
     """bpmnflow served by uvicorn on 127.0.0.1 in a background thread; restartable."""
 
-    def __init__(self, database_url: str, clock: MovableClock | None = None) -> None:
+    def __init__(self, database_url: str, clock: MovableClock | None = None,
+                 security: SecurityConfig | None = None) -> None:
         self.database_url = database_url
+        self.security = security
         self.clock = clock or MovableClock()
         self.port = _free_port()
         self.engine: Engine | None = None
@@ -97,7 +105,7 @@ class Server:
 
         from bpmnflow.api.app import create_app
 
-        self.engine = make_engine(self.database_url, self.clock)
+        self.engine = make_engine(self.database_url, self.clock, security=self.security)
         config = uvicorn.Config(create_app(self.engine), host="127.0.0.1", port=self.port,
                                 log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bpmnflow.api import (
+    authorization,
     batch,
     batch_operations,
     condition,
@@ -15,21 +17,29 @@ from bpmnflow.api import (
     event_subscription,
     execution,
     external_task,
+    group,
     history,
+    history_cleanup,
+    identity,
     incident,
     job,
     job_definition,
     message,
     migration,
     modification,
+    permission_set,
     process_definition,
     process_instance,
     signal,
     task,
+    tenant,
+    user,
+    user_operation_log,
     variable_instance,
 )
 from bpmnflow.api.errors import HANDLERS
 from bpmnflow.api.responses import error
+from bpmnflow.security.middleware import SecurityMiddleware
 from bpmnflow.services.engine import Engine
 
 BASE = "/engine-rest"
@@ -37,7 +47,8 @@ BASE = "/engine-rest"
 ROUTERS = (engine_info, deployment, process_definition, process_instance, execution, task,
            variable_instance, history, message, signal, external_task, event_subscription,
            condition, modification, migration, job, job_definition, incident,
-           batch, batch_operations)
+           batch, batch_operations, history_cleanup,
+           user, group, identity, tenant, authorization, permission_set, user_operation_log)
 
 
 def engine_routes() -> list[BaseRoute]:
@@ -96,6 +107,7 @@ def create_app(engine: Engine) -> Starlette:
             Mount(BASE, app=inner),
         ],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        middleware=[Middleware(SecurityMiddleware, engine=engine, routes=engine_routes())],
     )
     app.state.engine = engine
     return app

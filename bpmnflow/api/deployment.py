@@ -177,7 +177,8 @@ async def delete_deployment(request: Request) -> Response:
     deployment_id = request.path_params["id"]
     try:
         await command(request, repository.delete_deployment, deployment_id,
-                      flag(request, "cascade"))
+                      flag(request, "cascade"), flag(request, "skipCustomListeners"),
+                      flag(request, "skipIoMappings"))
     except NotFoundError as exc:
         raise InvalidRequestError(404, exc.message) from None
     return no_content()

@@ -1,5 +1,12 @@
 """``/external-task``: fetch and lock (with long polling), complete, failure, BPMN error,
-locks, retries, priority and queries."""
+locks, retries, priority and queries.
+
+Long polling parks the request on the engine's ``external_task`` notifier: a command that
+creates or frees a task wakes every parked fetch, which then tries again. A parked fetch also
+wakes when a lock on its topics runs out, when its worker hangs up (so that no task is locked
+for a worker that is gone), and every ``PENDING_FETCH_INTERVAL`` for tasks that other nodes of
+a cluster created.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from bpmnflow.store.entities import ExternalTask
 
 MAX_TIMEOUT = 1_800_000
 PENDING_FETCH_INTERVAL = 5.0  # seconds between re-fetches of a parked request
+MIN_PARK = 0.02  # seconds: the shortest a parked request sleeps before fetching again
 
 
 def task_dto(t: ExternalTask) -> dict[str, Any]:
@@ -42,9 +50,12 @@ def task_dto(t: ExternalTask) -> dict[str, Any]:
 
 
 def _int(data: dict[str, Any], name: str, default: int | None = None) -> int | None:
+    """A number field as Jackson reads it: JSON numbers, and numeric strings coerced."""
     value = data.get(name, default)
     if value is None:
         return default
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise mapping_error(f"Cannot deserialize value of type `int` from '{name}': not a number")
     return int(value)
@@ -66,7 +77,7 @@ def _topic(raw: Any) -> ext.Topic:
     if not isinstance(process_variables, dict):
         raise mapping_error("Cannot deserialize 'processVariables': expected a JSON object")
     return ext.Topic(
-        name=raw.get("topicName"), lock_duration=_int(raw, "lockDuration", 0) or 0,
+        name=_text(raw.get("topicName")), lock_duration=_int(raw, "lockDuration", 0) or 0,
         variables=_strings(raw, "variables"), local_variables=bool(raw.get("localVariables")),
         deserialize_values=bool(raw.get("deserializeValues")),
         business_key=raw.get("businessKey"),
@@ -112,8 +123,9 @@ async def _parked_for(request: Request, topics: list[ext.Topic], remaining: floa
     names = list(dict.fromkeys(t.name for t in topics if t.name is not None))
     unlock_at = await query(request, ext.next_unlock, names)
     wait = min(remaining, PENDING_FETCH_INTERVAL)
-    if unlock_at is not None:
-        wait = min(wait, max(unlock_at - engine_of(request).clock.now_ms(), 0) / 1000)
+    if unlock_at is not None:  # a floor, so that a clock held still cannot make us spin
+        until = (unlock_at - engine_of(request).clock.now_ms()) / 1000
+        wait = min(wait, max(until, MIN_PARK))
     return wait
 
 
@@ -155,10 +167,10 @@ async def _long_poll(request: Request, args: tuple[Any, ...], topics: list[ext.T
             if locked or remaining <= 0:
                 return json([_locked_dto(request, item) for item in locked])
             sleep = await _parked_for(request, topics, remaining)
-            woken = asyncio.ensure_future(waiter[1].wait())
+            woken: asyncio.Future[Any] = asyncio.ensure_future(waiter[1].wait())
+            either: set[asyncio.Future[Any]] = {woken, hung_up}
             try:
-                await asyncio.wait({woken, hung_up}, timeout=sleep,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(either, timeout=sleep, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 woken.cancel()
             if hung_up.done():  # nobody left to hand a locked task to
@@ -169,8 +181,11 @@ async def _long_poll(request: Request, args: tuple[Any, ...], topics: list[ext.T
 
 async def _hang_up(request: Request) -> None:
     """Returns when the client disconnects (the body has been read: nothing else arrives)."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
+    try:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # a connection that cannot be read from is as good as gone
+        return
 
 
 async def _handle(request: Request, fn: Any, *args: Any, bad_request: bool = True) -> Response:

@@ -131,8 +131,8 @@ async def set_retries(request: Request) -> Response:
     retries = int_field(data, "retries")
     if retries is None:
         raise InvalidRequestError(400, "retries is null")
-    # Camunda's job resource always passes the body's due date on, null included
-    due = jobs.DueDate(date_field(data, "dueDate"))
+    # a due date in the body (null included) is set; without one the due date stays
+    due = jobs.DueDate(date_field(data, "dueDate")) if "dueDate" in data else None
     await _engine_call(request, 500, jobs.set_retries, request.path_params["id"], retries, due)
     return no_content()
 

@@ -1,5 +1,7 @@
 """``/process-definition``: list, get (by id, key, key+tenant), XML, diagram, start, statistics,
-forms.  Every by-key route resolves the newest version first, then behaves as the by-id route."""
+forms, suspension, deletion, history time-to-live.  Every by-key route resolves the newest
+version first, then behaves as the by-id route -- except the bulk routes that name a key in
+their body or end in ``/delete``, which act on every version of the key."""
 
 from __future__ import annotations
 
@@ -12,15 +14,17 @@ from starlette.routing import Route
 
 from bpmnflow.api import dto
 from bpmnflow.api.deployment import media_type
+from bpmnflow.api.job import int_field
 from bpmnflow.api.links import self_link
-from bpmnflow.api.params import body, convert, flag, paging, query_params
+from bpmnflow.api.params import body, convert, flag, mapping_error, paging, query_params
 from bpmnflow.api.responses import json, no_content
 from bpmnflow.api.runner import command, query
 from bpmnflow.api.variables import parse_variables
-from bpmnflow.errors import EngineError, InvalidRequestError, RestError
+from bpmnflow.errors import EngineError, InvalidRequestError, NotFoundError, RestError
+from bpmnflow.services import deletion, history_cleanup, queries, suspension
 from bpmnflow.services import process_definitions as defs
-from bpmnflow.services import queries
 from bpmnflow.store.entities import ProcessDefinition
+from bpmnflow.variables.dates import parse_date
 
 Handler = Callable[[Request, ProcessDefinition], Awaitable[Response]]
 
@@ -160,6 +164,109 @@ async def statistics(request: Request) -> Response:
                   "definition": dto.definition(d)} for d, count in rows])
 
 
+# -- suspension ----------------------------------------------------------------------------------
+def suspended_flag(data: dict[str, Any], name: str = "suspended") -> bool:
+    """A JSON boolean of a suspension body; absent or null is false, as Camunda's DTOs have it."""
+    value = data.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise mapping_error(f"Cannot deserialize value of type `boolean` from {value!r}")
+    return value
+
+
+def _execution_date(data: dict[str, Any], prefix: str) -> int | None:
+    raw = data.get("executionDate")
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(parse_date(str(raw)).timestamp() * 1000)
+    except (ValueError, TypeError):
+        raise InvalidRequestError(400, f'{prefix}: Invalid format: "{raw}"') from None
+
+
+async def _set_definition_state(request: Request, definition_id: str) -> Response:
+    data = await body(request)
+    if data.get("processDefinitionKey") is not None:
+        raise InvalidRequestError(400, "Only one of processDefinitionId or processDefinitionKey "
+                                       "should be set to update the suspension state.")
+    when = _execution_date(data, f"The suspension state of Process Definition with id "
+                                 f"{definition_id} could not be updated due to")
+    await command(request, suspension.set_definition_state,
+                  suspension.DefinitionSelection(definition_id=definition_id),
+                  suspended_flag(data), suspended_flag(data, "includeProcessInstances"), when)
+    return no_content()
+
+
+async def suspend_by_id(request: Request) -> Response:
+    # An unknown id is no error: Camunda's bulk update simply matches no row.
+    return await _set_definition_state(request, request.path_params["id"])
+
+
+async def suspend_latest(request: Request) -> Response:
+    return await _set_definition_state(request, (await _resolve(request)).id)
+
+
+async def suspend_by_key(request: Request) -> Response:
+    """``PUT /process-definition/suspended``: every version of the key in the body."""
+    data = await body(request)
+    if data.get("processDefinitionId") is not None:
+        raise InvalidRequestError(400, "Only processDefinitionKey can be set to update the "
+                                       "suspension state.")
+    when = _execution_date(data, "Could not update the suspension state of Process "
+                                 "Definitions due to")
+    key = data.get("processDefinitionKey")
+    if key is None:
+        raise InvalidRequestError(400, "Either processDefinitionId or processDefinitionKey "
+                                       "should be set to update the suspension state.")
+    await command(request, suspension.set_definition_state,
+                  suspension.DefinitionSelection(key=str(key)), suspended_flag(data),
+                  suspended_flag(data, "includeProcessInstances"), when)
+    return no_content()
+
+
+# -- history time-to-live -------------------------------------------------------------------------
+async def history_ttl(request: Request, d: ProcessDefinition) -> Response:
+    ttl = int_field(await body(request), "historyTimeToLive")
+    await command(request, history_cleanup.set_history_ttl, d.id, ttl)
+    return no_content()
+
+
+# -- deletion ------------------------------------------------------------------------------------
+def _deletion_flags(request: Request) -> tuple[bool, bool, bool]:
+    return (flag(request, "cascade"), flag(request, "skipCustomListeners"),
+            flag(request, "skipIoMappings"))
+
+
+async def _delete_one(request: Request, definition_id: str) -> Response:
+    try:
+        await command(request, deletion.delete_definition, definition_id,
+                      *_deletion_flags(request))
+    except NotFoundError as exc:
+        raise InvalidRequestError(404, exc.message, code=exc.code) from None
+    return no_content()
+
+
+async def delete_by_id(request: Request) -> Response:
+    return await _delete_one(request, request.path_params["id"])
+
+
+async def delete_latest(request: Request) -> Response:
+    """The plain ``DELETE …/key/{key}``: Camunda's sub-resource, the newest version only."""
+    return await _delete_one(request, (await _resolve(request)).id)
+
+
+async def delete_all_versions(request: Request) -> Response:
+    params = request.path_params
+    tenant = params.get("tenant_id")
+    try:
+        await command(request, deletion.delete_definitions_by_key, params["key"], tenant,
+                      tenant is not None, *_deletion_flags(request))
+    except NotFoundError as exc:  # Camunda rethrows the message alone: no cause, no code
+        raise InvalidRequestError(404, exc.message) from None
+    return no_content()
+
+
 def _three(suffix: str, handler: Handler, methods: list[str],
            missing: Missing = _no_definition) -> list[Route]:
     endpoint = _by_definition(handler, missing)
@@ -183,4 +290,17 @@ routes = [
     *_three("/rendered-form", rendered_form, ["GET"]),
     *_three("/deployed-start-form", deployed_start_form, ["GET"]),
     *_three("/statistics", activity_statistics, ["GET"]),
+    *_three("/history-time-to-live", history_ttl, ["PUT"]),
+    Route("/process-definition/suspended", suspend_by_key, methods=["PUT"]),
+    Route("/process-definition/{id}/suspended", suspend_by_id, methods=["PUT"]),
+    Route("/process-definition/key/{key}/suspended", suspend_latest, methods=["PUT"]),
+    Route("/process-definition/key/{key}/tenant-id/{tenant_id}/suspended", suspend_latest,
+          methods=["PUT"]),
+    Route("/process-definition/{id}", delete_by_id, methods=["DELETE"]),
+    Route("/process-definition/key/{key}", delete_latest, methods=["DELETE"]),
+    Route("/process-definition/key/{key}/tenant-id/{tenant_id}", delete_latest,
+          methods=["DELETE"]),
+    Route("/process-definition/key/{key}/delete", delete_all_versions, methods=["DELETE"]),
+    Route("/process-definition/key/{key}/tenant-id/{tenant_id}/delete", delete_all_versions,
+          methods=["DELETE"]),
 ]

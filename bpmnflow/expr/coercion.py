@@ -18,6 +18,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bpmnflow.javatypes import JavaLong
+
 from .errors import EvaluationFailure
 from .objects import ELObject
 
@@ -228,7 +230,7 @@ def add(a: Any, b: Any) -> int | float:
         return 0
     if _is_double(a) or _is_double(b):
         return to_double(a) + to_double(b)
-    return to_long(a) + to_long(b)
+    return JavaLong(to_long(a) + to_long(b))
 
 
 def sub(a: Any, b: Any) -> int | float:
@@ -237,7 +239,7 @@ def sub(a: Any, b: Any) -> int | float:
         return 0
     if _is_double(a) or _is_double(b):
         return to_double(a) - to_double(b)
-    return to_long(a) - to_long(b)
+    return JavaLong(to_long(a) - to_long(b))
 
 
 def mul(a: Any, b: Any) -> int | float:
@@ -246,7 +248,7 @@ def mul(a: Any, b: Any) -> int | float:
         return 0
     if _is_double(a) or _is_double(b):
         return to_double(a) * to_double(b)
-    return to_long(a) * to_long(b)
+    return JavaLong(to_long(a) * to_long(b))
 
 
 def div(a: Any, b: Any) -> int | float:
@@ -297,7 +299,7 @@ def neg(value: Any) -> int | float:
     if type(value) is float:
         return -value
     if _is_long(value):
-        return -int(value)
+        return JavaLong(-int(value))
     if isinstance(value, str):
         return -to_double(value) if _is_float_text(value) else -to_long(value)
     raise EvaluationFailure(f"Cannot negate a value of type {type_name(value)}")

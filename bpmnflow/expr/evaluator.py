@@ -12,6 +12,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from bpmnflow.javatypes import JavaLong
+
 from . import coercion
 from .access import call_method, get_property
 from .errors import EvaluationFailure, PropertyNotFound
@@ -89,16 +91,22 @@ def _unary(node: Unary) -> Evaluator:
     return lambda resolve: coercion.neg(operand(resolve))
 
 
-def _numeric(fast: _Operator, slow: _Operator) -> _Builder:
-    """An operator whose fast path applies when both sides are ints or both are floats."""
+def _numeric(fast: _Operator, slow: _Operator, long_result: bool = False) -> _Builder:
+    """An operator whose fast path applies when both sides are ints or both are floats.
+
+    Integer results of ``+ - *`` are Java longs (``JavaLong``), as JUEL computes them.
+    """
 
     def build(left: Evaluator, right: Evaluator) -> Evaluator:
         def apply(resolve: Resolve) -> Any:
             a = left(resolve)
             b = right(resolve)
             kind = type(a)
-            if kind is type(b) and (kind is int or kind is float):
-                return fast(a, b)
+            if kind is type(b):
+                if kind is int:
+                    return JavaLong(fast(a, b)) if long_result else fast(a, b)
+                if kind is float:
+                    return fast(a, b)
             return slow(a, b)
 
         return apply
@@ -169,9 +177,9 @@ def _float_le(a: Any, b: Any) -> bool:
 
 
 _BINARY_BUILDERS: dict[str, _Builder] = {
-    "+": _numeric(operator.add, coercion.add),
-    "-": _numeric(operator.sub, coercion.sub),
-    "*": _numeric(operator.mul, coercion.mul),
+    "+": _numeric(operator.add, coercion.add, long_result=True),
+    "-": _numeric(operator.sub, coercion.sub, long_result=True),
+    "*": _numeric(operator.mul, coercion.mul, long_result=True),
     "/": _numeric(coercion.div, coercion.div),
     "%": _numeric(coercion.mod, coercion.mod),
     "<": _comparison(operator.lt, coercion.lt),

@@ -11,10 +11,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bpmnflow.delegates.registry import REGISTRY, DelegateRegistry
 from bpmnflow.errors import ParseError
 from bpmnflow.expr import Expression, ExpressionError, compile_expression
 from bpmnflow.model.elements import (
     BpmnResource,
+    DelegateCall,
     EventDefinition,
     FlowNode,
     FormField,
@@ -25,11 +27,17 @@ from bpmnflow.model.extensions import (
     EXTENSION_NAMESPACES,
     camunda,
     check_attributes,
+    delegate_expression,
     extensions,
+    fields_of,
     listeners_of,
     parse_activity_extensions,
+    parse_script,
+    registered_class,
 )
 from bpmnflow.model.xml import BPMN_NS, load_xml, local, namespace
+from bpmnflow.scripting import languages
+from bpmnflow.scripting.hosted import ScriptCondition
 
 # Elements inside a process or subprocess that carry no behaviour and are safe to ignore.
 _INERT = {
@@ -58,6 +66,7 @@ _SIMPLE_TYPES = {
     "task": "task", "manualTask": "manualTask", "userTask": "userTask",
     "serviceTask": "serviceTask", "sendTask": "sendTask", "businessRuleTask": "businessRuleTask",
     "receiveTask": "receiveTask", "subProcess": "subProcess", "callActivity": "callActivity",
+    "scriptTask": "scriptTask",
 }
 _EVENT_KINDS = {"timerEventDefinition": "timer", "messageEventDefinition": "message",
                 "signalEventDefinition": "signal", "errorEventDefinition": "error",
@@ -68,8 +77,9 @@ _EVENT_KINDS = {"timerEventDefinition": "timer", "messageEventDefinition": "mess
 class ParseContext:
     """Collects every problem of one resource so that the deploy error lists them all."""
 
-    def __init__(self, resource: str) -> None:
+    def __init__(self, resource: str, delegates: DelegateRegistry | None = None) -> None:
         self.resource = resource
+        self.delegates = delegates if delegates is not None else REGISTRY
         self.problems: list[dict[str, Any]] = []
         self.messages: dict[str, str] = {}
         self.signals: dict[str, str] = {}
@@ -191,19 +201,17 @@ def _start_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | N
 def _end_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
     event = _event_definition(ctx, element, kind)
     event_kind = event.kind if event else None
-    external = camunda(element, "type") == "external"
-    if event_kind == "message" and external:
+    if event_kind == "message":
         node = _node(ctx, element, kind, scope, "messageEndEvent")
-        _external(ctx, element, node)
+        _message_throw(ctx, element, node)
     else:
         if event_kind not in _END_TYPES:
-            ctx.error(element, f"A {event_kind} end event is not supported by this engine (a "
-                               "message end event needs camunda:type=\"external\")")
+            ctx.error(element, f"A {event_kind} end event is not supported by this engine")
             event_kind = None
         node = _node(ctx, element, kind, scope, _END_TYPES[event_kind])
         check_attributes(ctx, element, kind, set())
     node.props["event"] = event
-    parse_activity_extensions(ctx, element, node)
+    parse_activity_extensions(ctx, element, node, implementation=event_kind == "message")
     return node
 
 
@@ -224,9 +232,9 @@ def _catch_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | N
 def _throw_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
     event = _event_definition(ctx, element, kind)
     event_kind = event.kind if event else None
-    if event_kind == "message" and camunda(element, "type") == "external":
+    if event_kind == "message":
         node = _node(ctx, element, kind, scope, "intermediateMessageThrowEvent")
-        _external(ctx, element, node)
+        _message_throw(ctx, element, node)
     else:
         if event_kind not in _THROW_TYPES:
             ctx.error(element, f"A {event_kind} intermediate throw event is not supported by "
@@ -235,7 +243,7 @@ def _throw_event(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | N
         node = _node(ctx, element, kind, scope, _THROW_TYPES[event_kind])
         check_attributes(ctx, element, kind, set())
     node.props["event"] = event
-    parse_activity_extensions(ctx, element, node)
+    parse_activity_extensions(ctx, element, node, implementation=event_kind == "message")
     return node
 
 
@@ -362,22 +370,78 @@ def _external(ctx: ParseContext, element: Any, node: FlowNode) -> None:
     check_attributes(ctx, element, node.kind, {"type", "topic", "taskPriority"})
 
 
+_IMPLEMENTATION_ATTRIBUTES = {"class", "delegateExpression", "expression", "resultVariable",
+                              "type", "topic", "taskPriority"}
+
+
 def _service_task(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
     node = _node(ctx, element, kind, scope, _SIMPLE_TYPES[kind])
-    kind_attr = camunda(element, "type")
-    if kind_attr == "external":
-        _external(ctx, element, node)
-    elif camunda(element, "expression") is not None:
-        node.props["expression"] = ctx.expression(element, camunda(element, "expression"),
-                                                  "camunda:expression")
-        node.props["result_variable"] = camunda(element, "resultVariable")
-        check_attributes(ctx, element, kind, {"expression", "resultVariable"})
-    else:
-        what = ("camunda:class" if camunda(element, "class") else "camunda:delegateExpression"
-                if camunda(element, "delegateExpression") else "a connector or DMN decision"
-                if kind_attr is None else f"camunda:type=\"{kind_attr}\"")
+    if not _implementation(ctx, element, node):
+        what = ("a DMN decision (camunda:decisionRef)" if camunda(element, "decisionRef")
+                else f"camunda:type=\"{camunda(element, 'type')}\"" if camunda(element, "type")
+                else "no implementation")
         ctx.error(element, f"{kind} '{element.get('id')}' uses {what}, which this engine cannot "
-                           "run yet; use camunda:expression or camunda:type=\"external\"")
+                           "run; use camunda:expression, camunda:class, camunda:delegateExpression"
+                           ", a camunda:connector or camunda:type=\"external\"")
+    parse_activity_extensions(ctx, element, node, implementation=True)
+    return node
+
+
+def _message_throw(ctx: ParseContext, element: Any, node: FlowNode) -> None:
+    """A message end or intermediate throw event runs like a service task (Camunda)."""
+    if not _implementation(ctx, element, node):
+        ctx.error(element, f"A message {node.kind} needs an implementation: camunda:type="
+                           "\"external\", camunda:class, camunda:delegateExpression, "
+                           "camunda:expression or a camunda:connector")
+
+
+def _implementation(ctx: ParseContext, element: Any, node: FlowNode) -> bool:
+    """Read how a service-like element does its work; False if it names no way we run.
+
+    Every kind sets ``props["implementation"]``; message throw events also set
+    ``props["external"]`` because their behaviour hands all work to the task behaviours.
+    """
+    p = node.props
+    connectors = [e for e in extensions(element) if local(e.tag) == "connector"]
+    check_attributes(ctx, element, node.kind, _IMPLEMENTATION_ATTRIBUTES)
+    if camunda(element, "type") == "external":
+        _external(ctx, element, node)
+        p["implementation"] = "external"
+    elif camunda(element, "class"):
+        p["delegate"] = DelegateCall(
+            registered_class(ctx, element, camunda(element, "class") or "", node.kind), None,
+            fields_of(ctx, element, element), ctx.delegates)
+        p["implementation"] = "delegate"
+    elif camunda(element, "delegateExpression"):
+        p["delegate"] = DelegateCall(None, delegate_expression(
+            ctx, element, camunda(element, "delegateExpression") or "", node.kind),
+            fields_of(ctx, element, element), ctx.delegates)
+        p["implementation"] = "delegate"
+    elif camunda(element, "expression") is not None:
+        p["expression"] = ctx.expression(element, camunda(element, "expression"),
+                                         "camunda:expression")
+        p["implementation"] = "expression"
+    elif connectors:
+        p["implementation"] = "connector"
+    else:
+        return False
+    p["result_variable"] = camunda(element, "resultVariable")
+    if p["implementation"] != "external" and node.kind.endswith("Event"):
+        p["external"] = True
+    return True
+
+
+def _script_task(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None) -> FlowNode:
+    node = _node(ctx, element, kind, scope, "scriptTask")
+    check_attributes(ctx, element, kind, {"resultVariable", "resource", "autoStoreVariables"})
+    if (camunda(element, "autoStoreVariables") or "").strip().lower() == "true":
+        ctx.error(element, "camunda:autoStoreVariables is not supported: scripts set variables "
+                           "with execution.setVariable")
+    body = element.find(f"{{{BPMN_NS}}}script")
+    node.props["script"] = parse_script(
+        ctx, element, None, "scriptTask", script_format=element.get("scriptFormat"),
+        resource=camunda(element, "resource"), text=body.text if body is not None else None)
+    node.props["result_variable"] = camunda(element, "resultVariable")
     parse_activity_extensions(ctx, element, node)
     return node
 
@@ -459,6 +523,7 @@ NODE_PARSERS: dict[str, NodeParser] = {
     "serviceTask": _service_task,
     "sendTask": _service_task,
     "businessRuleTask": _service_task,
+    "scriptTask": _script_task,
     "receiveTask": _receive_task,
     "callActivity": _call_activity,
 }
@@ -570,18 +635,31 @@ def _parse_flow(ctx: ParseContext, flow: Any, nodes: dict[str, FlowNode], positi
     condition = None
     cond = flow.find(f"{{{BPMN_NS}}}conditionExpression")
     if cond is not None:
-        language = cond.get("language")
-        if language and language.lower() not in ("juel", "${}"):
-            ctx.error(flow, f"Condition language '{language}' is not supported by this engine yet")
-        elif camunda(cond, "resource"):
-            ctx.error(flow, "Conditions from external resources are not supported by this engine")
-        else:
-            text = (cond.text or "").strip()
-            condition = ctx.expression(flow, text, f"condition of sequence flow '{fid}'")
+        condition = _condition(ctx, flow, cond, fid)
     seq = SequenceFlow(fid, flow.get("name"), source, target, condition,
                        listeners_of(ctx, flow, ("take",)))
     source.outgoing.append(seq)
     target.incoming.append(seq)
+
+
+def _condition(ctx: ParseContext, flow: Any, cond: Any, fid: str) -> Expression | None:
+    """A JUEL condition, or a script condition (``language="javascript"``, inline or a
+    ``camunda:resource``) the runtime evaluates like one."""
+    language = cond.get("language")
+    resource = camunda(cond, "resource")
+    if (not language or language.lower() == "${}") and not resource:
+        text = (cond.text or "").strip()
+        return ctx.expression(flow, text, f"condition of sequence flow '{fid}'")
+    if not language:
+        ctx.error(flow, f"Condition of sequence flow '{fid}' has a camunda:resource but no "
+                        "language")
+        return None
+    if languages.normalize(language) == languages.JUEL and not resource:
+        return ctx.expression(flow, (cond.text or "").strip(),
+                              f"condition of sequence flow '{fid}'")
+    script = parse_script(ctx, flow, None, f"condition of sequence flow '{fid}'",
+                          script_format=language, resource=resource, text=cond.text)
+    return ScriptCondition(script) if script is not None else None
 
 
 def _history_ttl(ctx: ParseContext, element: Any, text: str | None) -> int | None:
@@ -658,10 +736,15 @@ def _collect_definitions(ctx: ParseContext, root: Any) -> None:
             ctx.escalations[cid] = child.get("escalationCode")
 
 
-def parse_bpmn(data: bytes, resource: str) -> BpmnResource:
-    """Parse one BPMN file; raise ``ParseError`` listing every problem found."""
+def parse_bpmn(data: bytes, resource: str,
+               delegates: DelegateRegistry | None = None) -> BpmnResource:
+    """Parse one BPMN file; raise ``ParseError`` listing every problem found.
+
+    ``delegates`` is the registry ``camunda:class`` and delegate-expression names are checked
+    against (the process-wide one by default).
+    """
     root = load_xml(data, resource)
-    ctx = ParseContext(resource)
+    ctx = ParseContext(resource, delegates)
     if local(root.tag) != "definitions" or namespace(root.tag) != BPMN_NS:
         ctx.error(root, "The root element must be 'definitions' in the BPMN 2.0 namespace")
         ctx.raise_if_failed()

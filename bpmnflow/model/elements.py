@@ -53,6 +53,11 @@ class EventDefinition:
     error_name: str | None = None
     code_variable: str | None = None
     message_variable: str | None = None
+    condition: Expression | None = None  # conditional events
+    variable_name: str | None = None
+    variable_events: tuple[str, ...] = ()
+    activity_ref: str | None = None  # compensation throws
+    wait_for_completion: bool = True
 
 
 @dataclass(eq=False, slots=True)
@@ -82,6 +87,7 @@ class Listener:
     class_name: str | None = None
     script: Script | None = None
     fields: list[FieldInjection] = field(default_factory=list)
+    registry: Any = None  # the delegate registry a class or delegate expression resolves in
 
 
 @dataclass(eq=False, slots=True)

@@ -3,10 +3,21 @@ listeners, multi-instance loops, retry cycles and call-activity variable mapping
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from bpmnflow.model.elements import FlowNode, Listener, LoopDefinition, ValueSpec
+from bpmnflow.model.elements import (
+    ConnectorDefinition,
+    FieldInjection,
+    FlowNode,
+    Listener,
+    LoopDefinition,
+    Script,
+    ValueSpec,
+)
 from bpmnflow.model.xml import ACTIVITI_NS, BPMN_NS, CAMUNDA_NS, local, namespace
+from bpmnflow.scripting import languages
+from bpmnflow.scripting.hosted import ListenerCall
 
 if TYPE_CHECKING:
     from bpmnflow.model.bpmn_parser import ParseContext
@@ -50,7 +61,8 @@ def _flag(element: Any, name: str, default: bool = False) -> bool:
 
 
 def parse_activity_extensions(ctx: ParseContext, element: Any, node: FlowNode,
-                              task_listeners: bool = False, call_activity: bool = False) -> None:
+                              task_listeners: bool = False, call_activity: bool = False,
+                              implementation: bool = False) -> None:
     p = node.props
     p["async_before"] = _flag(element, "asyncBefore") or _flag(element, "async")
     p["async_after"] = _flag(element, "asyncAfter")
@@ -65,6 +77,8 @@ def parse_activity_extensions(ctx: ParseContext, element: Any, node: FlowNode,
     if call_activity:
         allowed |= {"in", "out"}
         _call_mappings(ctx, element, node)
+    if implementation:  # service-like: may name a connector and inject fields
+        allowed |= {"connector", "field"}
     for ext in extensions(element):
         name = local(ext.tag)
         if namespace(ext.tag) not in EXTENSION_NAMESPACES:
@@ -74,6 +88,8 @@ def parse_activity_extensions(ctx: ParseContext, element: Any, node: FlowNode,
                                "supported by this engine")
         elif name == "inputOutput":
             _input_output(ctx, element, ext, node)
+        elif name == "connector":
+            p["connector"] = _connector(ctx, element, ext)
         elif name == "failedJobRetryTimeCycle":
             p["retry_cycle"] = (ext.text or "").strip() or None
         elif name == "properties":
@@ -92,24 +108,105 @@ def listeners_of(ctx: ParseContext, element: Any, events: tuple[str, ...],
         if event not in events:
             ctx.error(element, f"Unknown {tag} event '{event}'")
             continue
-        listener = Listener(event=event)
-        if ext.get("expression"):
-            listener.expression = ctx.expression(element, ext.get("expression"), tag)
-        elif ext.get("delegateExpression"):
-            listener.delegate_expression = ctx.expression(element, ext.get("delegateExpression"),
-                                                          tag)
-        elif ext.get("class"):
-            ctx.error(element, f"{tag} class '{ext.get('class')}' is not registered with this "
-                               "engine")
-            continue
-        else:
-            ctx.error(element, f"{tag} needs an expression (scripts and classes are not "
-                               "supported by this engine yet)")
-            continue
-        if any(isinstance(c.tag, str) and local(c.tag) == "field" for c in ext):
-            ctx.error(element, f"Field injection on {tag} is not supported by this engine")
-        out.append(listener)
+        listener = _listener(ctx, element, ext, tag, event)
+        if listener is not None:
+            out.append(listener)
     return out
+
+
+def _listener(ctx: ParseContext, element: Any, ext: Any, tag: str,
+              event: str) -> Listener | None:
+    """One listener: an expression, a registered class or bean, or a script."""
+    listener = Listener(event=event, registry=ctx.delegates)
+    scripts = [c for c in ext if isinstance(c.tag, str) and local(c.tag) == "script"]
+    listener.fields = fields_of(ctx, element, ext)
+    if ext.get("expression"):
+        listener.expression = ctx.expression(element, ext.get("expression"), tag)
+    elif ext.get("delegateExpression"):
+        listener.delegate_expression = delegate_expression(ctx, element,
+                                                           ext.get("delegateExpression"), tag)
+        listener.expression = ListenerCall(listener, ext.get("delegateExpression"))
+    elif ext.get("class"):
+        listener.class_name = registered_class(ctx, element, ext.get("class"), tag)
+        listener.expression = ListenerCall(listener, ext.get("class"))
+    elif scripts:
+        listener.script = parse_script(ctx, element, scripts[0], f"{tag} script")
+        listener.expression = ListenerCall(listener, "script")
+    else:
+        ctx.error(element, f"{tag} needs an expression, a class, a delegateExpression or a "
+                           "script")
+        return None
+    if listener.fields and listener.class_name is None and listener.delegate_expression is None:
+        ctx.error(element, f"Field injection on {tag} needs a class or delegateExpression")
+    return listener
+
+
+def registered_class(ctx: ParseContext, element: Any, name: str, what: str) -> str:
+    """A ``camunda:class`` name, refused unless a handler is registered under it."""
+    name = name.strip()
+    if name not in ctx.delegates:
+        ctx.error(element, f"camunda:class '{name}' of {what} is not registered with this "
+                           "engine (register a Python handler under that name, see "
+                           "bpmnflow.delegates)")
+    return name
+
+
+def delegate_expression(ctx: ParseContext, element: Any, text: str, what: str) -> Any:
+    """A ``camunda:delegateExpression``; a plain ``${bean}`` must name a registered bean."""
+    expr = ctx.expression(element, text, f"{what} delegateExpression")
+    bean = re.fullmatch(r"\s*[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*", text)
+    if bean is not None and bean.group(1) not in ctx.delegates:
+        ctx.error(element, f"camunda:delegateExpression '{text.strip()}' of {what} names "
+                           f"'{bean.group(1)}', which is not registered with this engine (see "
+                           "bpmnflow.delegates)")
+    return expr
+
+
+def fields_of(ctx: ParseContext, element: Any, parent: Any) -> list[FieldInjection]:
+    """``camunda:field`` children: a string (attribute or child) or an expression."""
+    out = []
+    for child in parent if parent is not element else extensions(element):
+        if not isinstance(child.tag, str) or local(child.tag) != "field":
+            continue
+        name = child.get("name") or ""
+        if not name:
+            ctx.error(element, "camunda:field needs a name")
+            continue
+        text, expr_text = child.get("stringValue"), child.get("expression")
+        for sub in child:
+            if isinstance(sub.tag, str) and local(sub.tag) == "string":
+                text = sub.text or ""
+            elif isinstance(sub.tag, str) and local(sub.tag) == "expression":
+                expr_text = sub.text or ""
+        if expr_text is not None:
+            expr = ctx.expression(element, expr_text.strip(), f"camunda:field '{name}'")
+            out.append(FieldInjection(name, expression=expr))
+        else:
+            out.append(FieldInjection(name, text=text))
+    return out
+
+
+def parse_script(ctx: ParseContext, element: Any, script_el: Any, what: str,
+                 script_format: str | None = None, resource: str | None = None,
+                 text: str | None = None) -> Script | None:
+    """A script from ``camunda:script`` (or a script task's attributes), refused at deploy if
+    its language cannot run here."""
+    if script_el is not None:
+        script_format = script_el.get("scriptFormat")
+        resource = script_el.get("resource")
+        text = script_el.text
+    language = languages.normalize(script_format)
+    if language is None:
+        ctx.error(element, f"{what} of '{element.get('id')}': {languages.refusal(script_format)}")
+        return None
+    resource = resource.strip() if resource else None
+    if resource is None and not (text or "").strip():
+        ctx.error(element, f"{what} of '{element.get('id')}' has neither source nor resource")
+        return None
+    script = Script(language, element.get("id") or "", source=text, resource=resource)
+    if language == languages.JUEL and resource is None:
+        script.expression = ctx.expression(element, (text or "").strip(), what)
+    return script
 
 
 def _input_output(ctx: ParseContext, element: Any, ext: Any, node: FlowNode) -> None:
@@ -140,6 +237,9 @@ def _value(ctx: ParseContext, element: Any, param: Any) -> ValueSpec:
         return ValueSpec("text", text=text)
     child = children[0]
     kind = local(child.tag)
+    if kind == "script":
+        script = parse_script(ctx, element, child, f"parameter '{param.get('name')}'")
+        return ValueSpec("script", script=script) if script is not None else ValueSpec("null")
     if kind == "list":
         return ValueSpec("list", items=[_value(ctx, element, item) for item in child
                                         if isinstance(item.tag, str)])
@@ -147,8 +247,37 @@ def _value(ctx: ParseContext, element: Any, param: Any) -> ValueSpec:
         return ValueSpec("map", entries=[(entry.get("key") or "", _value(ctx, element, entry))
                                          for entry in child if isinstance(entry.tag, str)])
     ctx.error(element, f"camunda:{kind} in input/output parameters is not supported by this "
-                       "engine yet")
+                       "engine")
     return ValueSpec("null")
+
+
+def _connector(ctx: ParseContext, element: Any, ext: Any) -> ConnectorDefinition | None:
+    from bpmnflow.connect import CONNECTOR_IDS
+
+    connector_id = None
+    definition = ConnectorDefinition("")
+    for child in ext:
+        if not isinstance(child.tag, str):
+            continue
+        name = local(child.tag)
+        if name == "connectorId":
+            connector_id = (child.text or "").strip()
+        elif name == "inputOutput":
+            holder = FlowNode(id="", kind="", activity_type="", name=None, line=0, scope=None)
+            _input_output(ctx, element, child, holder)
+            definition.inputs = holder.props["inputs"]
+            definition.outputs = holder.props["outputs"]
+        else:
+            ctx.error(element, f"Unknown element 'camunda:{name}' in camunda:connector")
+    if not connector_id:
+        ctx.error(element, "camunda:connector needs a camunda:connectorId")
+        return None
+    if connector_id not in CONNECTOR_IDS:
+        ctx.error(element, f"Connector '{connector_id}' is not available in this engine (known: "
+                           f"{', '.join(sorted(CONNECTOR_IDS))})")
+        return None
+    definition.connector_id = connector_id
+    return definition
 
 
 def _loop(ctx: ParseContext, element: Any, node: FlowNode) -> None:

@@ -1,8 +1,14 @@
 """``camunda:inputOutput``: input parameters become local variables of the activity instance;
-output parameters are evaluated in it and written to the enclosing scope when it ends."""
+output parameters are evaluated in it and written to the enclosing scope when it ends.
+
+A parameter is text, an expression (with Spin's ``S()``), a list, a map or a script.  A
+connector's own mapping passes ``names``: the connector's values (its response when mapping
+outputs), which expressions see first and scripts see as ``connector`` and as globals.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bpmnflow.model.elements import FlowNode, ValueSpec
@@ -14,15 +20,22 @@ if TYPE_CHECKING:
     from bpmnflow.runtime.runtime import Runtime
 
 
-def value(rt: Runtime, ex: Execution, spec: ValueSpec) -> Any:
+def value(rt: Runtime, ex: Execution, spec: ValueSpec,
+          names: Mapping[str, Any] | None = None) -> Any:
     if spec.kind == "text":
         return spec.text
     if spec.kind == "expression":
-        return rt.evaluate(spec.expression, ex)  # type: ignore[arg-type]
+        from bpmnflow.scripting import el
+
+        return el.evaluate(rt, spec.expression, ex, names=names)  # type: ignore[arg-type]
+    if spec.kind == "script":
+        from bpmnflow.scripting.invoke import run_script
+
+        return run_script(rt, ex, spec.script, connector=names)  # type: ignore[arg-type]
     if spec.kind == "list":
-        return [value(rt, ex, item) for item in spec.items or []]
+        return [value(rt, ex, item, names) for item in spec.items or []]
     if spec.kind == "map":
-        return {key: value(rt, ex, item) for key, item in spec.entries or []}
+        return {key: value(rt, ex, item, names) for key, item in spec.entries or []}
     return None
 
 

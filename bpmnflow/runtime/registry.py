@@ -17,7 +17,13 @@ from bpmnflow.runtime.behaviors.gateways import (
     ParallelGateway,
 )
 from bpmnflow.runtime.behaviors.subprocess import CallActivity, MultiInstanceBody, SubProcess
-from bpmnflow.runtime.behaviors.tasks import PlainTask, ReceiveTask, ServiceTask, UserTask
+from bpmnflow.runtime.behaviors.tasks import (
+    PlainTask,
+    ReceiveTask,
+    ScriptTask,
+    ServiceTask,
+    UserTask,
+)
 
 BEHAVIORS: dict[str, Behavior] = {
     "startEvent": StartEvent(),
@@ -36,6 +42,7 @@ BEHAVIORS: dict[str, Behavior] = {
     "sendTask": ServiceTask(),
     "businessRuleTask": ServiceTask(),
     "receiveTask": ReceiveTask(),
+    "scriptTask": ScriptTask(),
     "subProcess": SubProcess(),
     "callActivity": CallActivity(),
     "multiInstanceBody": MultiInstanceBody(),

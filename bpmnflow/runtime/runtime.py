@@ -15,7 +15,7 @@ from typing import Any
 
 from bpmnflow.errors import EngineError
 from bpmnflow.model.elements import FlowNode, Listener, ProcessModel, SequenceFlow
-from bpmnflow.runtime import io_mapping, waiting
+from bpmnflow.runtime import compensation, conditions, io_mapping, waiting
 from bpmnflow.runtime.history import History
 from bpmnflow.runtime.ids import new_id, next_seq
 from bpmnflow.runtime.instance import Instance
@@ -33,13 +33,14 @@ _WAITING_KINDS = frozenset({"intermediateCatchEvent", "receiveTask", "eventBased
 
 def _has_event_subprocess(model: ProcessModel) -> bool:
     """Only then does the instance row itself hold subscriptions or jobs."""
-    return any(child.kind == "subProcess" and child.props.get("triggered_by_event")
+    return any((child.kind == "subProcess" and child.props.get("triggered_by_event"))
+               or child.props.get("compensation_handler") is not None
                for child in model.children.values())
 
 
 class Runtime(VariableScopes):
     __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors",
-                 "notifications", "skip_listeners", "skip_io")
+                 "notifications", "skip_listeners", "skip_io", "variable_events")
 
     def __init__(self, uow: UnitOfWork, now_ms: int, models: ModelLookup, history_level: str,
                  behaviors: dict[str, Any]) -> None:
@@ -54,6 +55,7 @@ class Runtime(VariableScopes):
         # Administrative operations may skip custom listeners and input/output mappings.
         self.skip_listeners = False
         self.skip_io = False
+        self.variable_events: list[tuple[Instance, str | None, str]] = []
 
     def notify(self, kind: str, info: Any) -> None:
         """Remember a wake-up (new job, new external task...) to send after commit."""
@@ -144,6 +146,9 @@ class Runtime(VariableScopes):
             return
         if event.kind in ("message", "signal"):
             waiting.subscribe(self, inst, holder, event_node)
+        elif event.kind == "conditional":
+            sub = waiting.subscribe(self, inst, holder, event_node)
+            self.variable_events.append((inst, sub.id, "initial"))
         elif event.kind == "timer":
             waiting.timer(self, inst, holder, event_node)
 
@@ -187,9 +192,25 @@ class Runtime(VariableScopes):
 
     def run(self) -> None:
         agenda = self.agenda
-        while agenda:
-            step = agenda.popleft()
-            step[0](*step[1:])
+        for _ in range(1000):  # conditions that keep re-triggering each other end here
+            while agenda:
+                step = agenda.popleft()
+                step[0](*step[1:])
+            if not self.variable_events:
+                return
+            changes, self.variable_events = self.variable_events, []
+            conditions.evaluate(self, changes)
+            if not agenda and not self.variable_events:
+                return
+        raise EngineError("Conditional events keep triggering each other (more than 1000 rounds)")
+
+    def variable_changed(self, inst: Instance, name: str | None, kind: str) -> None:
+        """Remember a variable change for the conditional events that may be watching it."""
+        if conditions.has_conditionals(inst.model):
+            self.variable_events.append((inst, name, kind))
+
+    def uow_removed_ids(self) -> set[str]:
+        return self.uow.removed_ids()
 
     def leave(self, inst: Instance, ex: Execution, node: FlowNode,
               flows: list[SequenceFlow] | None = None) -> None:
@@ -198,6 +219,8 @@ class Runtime(VariableScopes):
             if node.props.get("outputs") and not self.skip_io:
                 io_mapping.apply_outputs(self, inst, ex, node)
             self.fire_listeners(inst, ex, node, "end")
+            if node.props.get("compensation_handler") is not None:
+                compensation.completed(self, inst, ex, node)
             if node.props.get("async_after"):
                 self.history.activity_ended(ex)
                 self._drop_waiters(node, ex)
@@ -214,10 +237,13 @@ class Runtime(VariableScopes):
             return
         if flows is None:
             flows = self.outgoing(ex, node)
-        self.end_activity(inst, ex)
         if not flows:
+            # The last token of a scope completes it: Camunda marks that activity instance.
+            last = scope is not None and len(inst.children_of(scope)) == 1
+            self.end_activity(inst, ex, complete_scope=last and node.kind == "endEvent")
             self.scope_may_end(inst, scope, node)
             return
+        self.end_activity(inst, ex)
         self.take(inst, scope, flows)  # type: ignore[arg-type]
 
     def take(self, inst: Instance, scope: Execution, flows: list[SequenceFlow]) -> None:
@@ -243,7 +269,7 @@ class Runtime(VariableScopes):
         return chosen
 
     def end_activity(self, inst: Instance, ex: Execution, canceled: bool = False,
-                     history: bool = True) -> None:
+                     history: bool = True, complete_scope: bool = False) -> None:
         """Remove one activity instance row with its local variables and everything below it."""
         for child in list(inst.children_of(ex)):
             self.end_activity(inst, child, canceled=True, history=history)
@@ -255,7 +281,7 @@ class Runtime(VariableScopes):
                     self.fire_listeners(inst, ex, node, "end")
             self._drop_waiters(node, ex)
         if history:
-            self.history.activity_ended(ex, canceled=canceled)
+            self.history.activity_ended(ex, canceled=canceled, complete_scope=complete_scope)
         for var in list(inst.scopes.pop(ex.id, {}).values()):
             self.uow.remove(var)
         inst.discard(ex)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bpmnflow.delegates.registry import BpmnError
 from bpmnflow.errors import EngineError
 from bpmnflow.expr import Expression, ExpressionError
 from bpmnflow.runtime.facades import ExecutionFacade, TaskFacade
 from bpmnflow.runtime.ids import new_id
 from bpmnflow.runtime.instance import Instance
+from bpmnflow.scripting.el import el_global, el_value
 from bpmnflow.store.entities import Execution, Task, Variable
-from bpmnflow.variables import TypedValue, python_value, to_columns
+from bpmnflow.variables import TypedValue, to_columns
 
 if TYPE_CHECKING:
     from bpmnflow.runtime.history import History
@@ -32,6 +34,10 @@ class VariableScopes:
     def instance(self, proc_inst_id: str) -> Instance:  # pragma: no cover - provided by Runtime
         raise NotImplementedError
 
+    def variable_changed(self, inst: Instance, name: str | None,
+                         kind: str) -> None:  # pragma: no cover - provided by Runtime
+        raise NotImplementedError
+
     # -- expressions -----------------------------------------------------------------------------
     def evaluate(self, expr: Expression, ex: Execution, task: Task | None = None,
                  event: str | None = None) -> Any:
@@ -44,24 +50,28 @@ class VariableScopes:
                 return TaskFacade(self, task, ex, event)  # type: ignore[arg-type]
             tv = self._lookup(inst, ex, name, task)
             if tv is None:
-                raise KeyError(name)
-            return python_value(tv)
+                return el_global(name)  # S(), JSON(), XML(); KeyError for anything else
+            return el_value(tv)  # Json/Xml variables read as Spin nodes
 
         try:
             return expr.evaluate(resolve)
         except ExpressionError as exc:
+            if isinstance(exc.__cause__, BpmnError):
+                raise exc.__cause__ from None
             raise EngineError(str(exc)) from None
 
     def evaluate_in(self, expr: Expression, values: dict[str, TypedValue]) -> Any:
         """Evaluate against a plain variable map (e.g. a called instance that has ended)."""
         def resolve(name: str) -> Any:
             if name not in values:
-                raise KeyError(name)
-            return python_value(values[name])
+                return el_global(name)
+            return el_value(values[name])
 
         try:
             return expr.evaluate(resolve)
         except ExpressionError as exc:
+            if isinstance(exc.__cause__, BpmnError):
+                raise exc.__cause__ from None
             raise EngineError(str(exc)) from None
 
     def condition(self, expr: Expression, ex: Execution) -> bool:
@@ -144,6 +154,7 @@ class VariableScopes:
                 del scope[name]
                 self.history.variable_deleted(var)
                 self.uow.remove(var)
+                self.variable_changed(inst, name, "delete")
                 return True
             if local:
                 return False
@@ -197,6 +208,7 @@ class VariableScopes:
         inst.attach_variable(var)
         inst.values[var.id] = value
         self.history.variable_created(var, ex or inst.root, initial)
+        self.variable_changed(inst, name, "create")
 
     def _update_variable(self, inst: Instance, var: Variable, value: TypedValue,
                          ex: Execution | None) -> None:
@@ -204,4 +216,5 @@ class VariableScopes:
          var.value_info) = to_columns(value)
         inst.values[var.id] = value
         self.history.variable_updated(var, ex or inst.root)
+        self.variable_changed(inst, var.name, "update")
 

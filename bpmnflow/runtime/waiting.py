@@ -31,17 +31,20 @@ def job_definition_id(proc_def_id: str, activity_id: str, handler: str) -> str:
     return str(uuid.uuid5(_JOB_DEFINITIONS, f"{proc_def_id}|{activity_id}|{handler}"))
 
 
-def subscribe(rt: Runtime, inst: Instance, ex: Execution, event_node: FlowNode) -> None:
-    """A message or signal subscription of ``ex`` that triggers ``event_node``."""
+def subscribe(rt: Runtime, inst: Instance, ex: Execution,
+              event_node: FlowNode) -> EventSubscription:
+    """A message, signal or conditional subscription of ``ex`` that triggers ``event_node``."""
     event = event_node.props["event"]
     name = rt.evaluate(event.name, ex) if event.name is not None else None
-    rt.uow.add(EventSubscription(
+    sub = EventSubscription(
         id=new_id(), rev=1, event_type=event.kind, event_name=None if name is None else str(name),
         execution_id=ex.id, proc_inst_id=ex.proc_inst_id, activity_id=event_node.id,
         configuration=None, created=rt.now, proc_def_id=ex.proc_def_id,
-        tenant_id=ex.tenant_id))
+        tenant_id=ex.tenant_id)
+    rt.uow.add(sub)
     if event.kind == "signal":
         rt.notify("signal", None)
+    return sub
 
 
 def timer(rt: Runtime, inst: Instance, ex: Execution, event_node: FlowNode) -> Job:

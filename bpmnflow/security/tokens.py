@@ -223,7 +223,8 @@ def user_id(config: SecurityConfig, claims: dict[str, Any]) -> str:
 
 
 def permission_sets(config: SecurityConfig, claims: dict[str, Any]) -> frozenset[str]:
-    """Realm roles, the engine client's roles and/or groups, as configured, each a set."""
+    """Realm roles, the engine client's roles and/or groups, as configured, each a set
+    (only those starting with the configured prefix, and the administrator set)."""
     names: list[Any] = []
     if "realm_roles" in config.permission_set_claims:
         names += _list((claims.get("realm_access") or {}), "roles")
@@ -235,8 +236,14 @@ def permission_sets(config: SecurityConfig, claims: dict[str, Any]) -> frozenset
     if "groups" in config.permission_set_claims:
         names += _list(claims, "groups")
     prefix = config.permission_set_prefix
-    sets = {n.lstrip("/") for n in names if isinstance(n, str) and n.strip("/")}
+    sets = {_set_id(n) for n in names if isinstance(n, str) and n.strip("/")}
     return frozenset(s for s in sets if s.startswith(prefix) or s == config.admin_group)
+
+
+def _set_id(name: str) -> str:
+    """Keycloak group paths (``/finance/controllers``) become ``finance.controllers``: unique,
+    and a valid group id (a slash could not appear in ``/group/{id}``)."""
+    return name.strip("/").replace("/", ".")
 
 
 def _list(container: Any, name: str) -> list[Any]:

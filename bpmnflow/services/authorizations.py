@@ -68,11 +68,9 @@ def to_mask(resource_type: int, names: Iterable[Any]) -> int:
     return mask
 
 
-def to_names(resource_type: int, mask: int, kind: int = GRANT) -> list[str]:
-    """Camunda's names for a mask: ``ALL``/``NONE`` for the full and empty masks."""
-    if kind == REVOKE:  # a revoke stores the bits it removes, as Camunda's inverted mask
-        if mask == 0:
-            return ["NONE"]
+def to_names(resource_type: int, mask: int) -> list[str]:
+    """Camunda's names for a mask: ``ALL``/``NONE`` for the full and empty masks.  A revoke
+    stores the bits it removes, so its names are the permissions revoked."""
     if mask == ALL:
         return ["ALL"]
     if mask == 0:
@@ -224,7 +222,7 @@ def grant_workflow(ctx: CommandContext, group_id: str, key: str) -> None:
 def _log(ctx: CommandContext, operation: str, row: Authorization) -> None:
     oplog.write(ctx, operation, "Authorization", oplog.ADMIN, [
         oplog.Change("permissions", None, ", ".join(to_names(row.resource_type,
-                                                              row.permissions, row.type))),
+                                                              row.permissions))),
         oplog.Change("type", None, row.type),
         oplog.Change("resource", None, RESOURCES.get(row.resource_type)),
         oplog.Change("resourceId", None, row.resource_id),

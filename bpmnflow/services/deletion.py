@@ -19,13 +19,18 @@ from bpmnflow.errors import EngineError, NotFoundError
 from bpmnflow.runtime import waiting
 from bpmnflow.runtime.instance import Instance
 from bpmnflow.runtime.runtime import Runtime
-from bpmnflow.services import start_events
+from bpmnflow.services import operation_log, start_events
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import EventSubscription, Execution, Job, ProcessDefinition
 
-# Every history table that holds rows of one process instance, the instance row itself last.
+# Every history table that holds rows of one process instance (besides bf_hi_procinst itself).
+# The user operation log stays when history is deleted (as in Camunda); only history cleanup,
+# which removes whatever has outlived its time, takes an instance's log entries along.
 HISTORY_TABLES = ("bf_hi_actinst", "bf_hi_taskinst", "bf_hi_varinst", "bf_hi_detail",
-                  "bf_hi_incident", "bf_hi_job_log", "bf_hi_ext_task_log", "bf_hi_op_log")
+                  "bf_hi_incident", "bf_hi_job_log", "bf_hi_ext_task_log")
+OPERATION_LOG = "bf_hi_op_log"
+# History of a definition that belongs to no instance (timer start jobs, their incidents).
+_DEFINITION_HISTORY = ("bf_hi_incident", "bf_hi_job_log")
 _CHUNK = 500
 
 
@@ -43,12 +48,14 @@ def delete_process_instance(ctx: CommandContext, proc_inst_id: str, reason: str 
                             "processInstance is null")
     end_instance(ctx, inst, reason, "EXTERNALLY_TERMINATED", skip_custom_listeners,
                  skip_io_mappings, skip_subprocesses)
-    _log(ctx, "Delete", "ProcessInstance", [], process_instance_id=proc_inst_id)
+    _log(ctx, "Delete", "ProcessInstance", [], proc_inst_id=proc_inst_id,
+         proc_def_id=inst.definition.id, proc_def_key=inst.definition.def_key)
 
 
 def end_instance(ctx: CommandContext, inst: Instance, reason: str | None, state: str,
                  skip_custom_listeners: bool = False, skip_io_mappings: bool = False,
                  skip_subprocesses: bool = False) -> None:
+    """End a running instance with the given history ``state``, and cancel what called it."""
     rt = ctx.runtime
     if skip_subprocesses:
         _detach_called_instances(ctx, inst)
@@ -144,8 +151,7 @@ def delete_definitions(ctx: CommandContext, definitions: list[ProcessDefinition]
         for definition in group:
             if log:
                 _log(ctx, "Delete", "ProcessDefinition", [("cascade", False, cascade)],
-                     process_definition_id=definition.id,
-                     process_definition_key=definition.def_key)
+                     proc_def_id=definition.id, proc_def_key=definition.def_key)
             _delete_one(ctx, definition, cascade, skip_custom_listeners, skip_io_mappings,
                         reason)
         if successor is not None:
@@ -179,10 +185,12 @@ def _delete_one(ctx: CommandContext, definition: ProcessDefinition, cascade: boo
         if not inst.ended:  # a called instance may have gone with its caller meanwhile
             end_instance(ctx, inst, reason, "INTERNALLY_TERMINATED", skip_custom_listeners,
                          skip_io_mappings)
+    _disarm(ctx, definition)
     if cascade:
         ctx.uow.flush()  # the runtime's last history rows first, then all of it goes
         delete_history(ctx, "proc_def_id = ?", [definition.id])
-    _disarm(ctx, definition)
+        for table in _DEFINITION_HISTORY:  # rows of the definition outside any instance
+            ctx.session.execute(f"DELETE FROM {table} WHERE proc_def_id = ?", (definition.id,))
     ctx.session.execute("DELETE FROM bf_identity_link WHERE proc_def_id = ? AND task_id IS NULL",
                         (definition.id,))
     ctx.session.execute("DELETE FROM bf_job_definition WHERE proc_def_id = ?", (definition.id,))
@@ -218,13 +226,16 @@ def delete_history(ctx: CommandContext, where: str, params: list[Any]) -> None:
     ctx.session.execute(f"DELETE FROM bf_hi_procinst WHERE {where}", params)
 
 
-def delete_historic_instances(ctx: CommandContext, ids: list[str]) -> int:
-    """Remove the whole history of these process instances; returns how many there were."""
+def delete_historic_instances(ctx: CommandContext, ids: list[str],
+                              with_operation_log: bool = False) -> int:
+    """Remove the whole history of these process instances (optionally with their user
+    operation log entries); returns how many instances there were."""
     removed = 0
+    tables = (*HISTORY_TABLES, OPERATION_LOG) if with_operation_log else HISTORY_TABLES
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        for table in HISTORY_TABLES:
+        for table in tables:
             ctx.session.execute(f"DELETE FROM {table} WHERE proc_inst_id IN ({marks})", chunk)
         removed += ctx.session.execute(f"DELETE FROM bf_hi_procinst WHERE id IN ({marks})",
                                        chunk)
@@ -232,17 +243,18 @@ def delete_historic_instances(ctx: CommandContext, ids: list[str]) -> int:
 
 
 # -- user operation log ----------------------------------------------------------------------
-def _log(ctx: CommandContext, operation: str, entity: str,
-         changes: list[tuple[str, Any, Any]], **ids: str | None) -> None:
-    """USER OPERATION LOG — the one call site of every deletion operation.
+def log_deployment_deletion(ctx: CommandContext, deployment_id: str, cascade: bool) -> None:
+    _log(ctx, "Delete", "Deployment", [("cascade", False, cascade)], deployment_id=deployment_id)
 
-    Entry as Camunda writes it: operation ``Delete``; entity ProcessInstance (no property),
-    ProcessDefinition or Deployment (property ``cascade``: false -> the flag).  Switch on by
-    handing these values to ``services.operation_log`` once it exists.
-    """
-    _ = (ctx, operation, entity, changes, ids)
+
+def _log(ctx: CommandContext, operation: str, entity: str,
+         changes: list[tuple[str, Any, Any]], **refs: str | None) -> None:
+    """One entry per operation, as Camunda writes it: ``Delete`` of a ProcessInstance (no
+    property), a ProcessDefinition or a Deployment (property ``cascade``: false -> flag)."""
+    operation_log.write(ctx, operation, entity, operation_log.OPERATOR,
+                        [operation_log.Change(*change) for change in changes], **refs)
 
 
 __all__ = ["HISTORY_TABLES", "delete_definition", "delete_definitions",
            "delete_definitions_by_key", "delete_history", "delete_historic_instances",
-           "delete_process_instance", "end_instance"]
+           "delete_process_instance", "end_instance", "log_deployment_deletion"]

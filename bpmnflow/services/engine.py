@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bpmnflow.clock import Clock
 from bpmnflow.config import Config
-from bpmnflow.services import batch_operations  # noqa: F401 - registers the batch types
+
+# Importing these registers their job handlers, so any node's executor can run any job.
+from bpmnflow.services import (  # noqa: F401
+    batch_operations,
+    history_cleanup,
+    job_definitions,
+    suspension,
+)
 from bpmnflow.services.context import CommandContext
 from bpmnflow.services.definitions import DefinitionCache
 from bpmnflow.services.notifier import Notifier
@@ -44,6 +51,7 @@ class Engine:
         from bpmnflow.jobs.executor import JobExecutor
 
         if self.job_executor is None:
+            self.execute(history_cleanup.schedule_at_start)
             self.job_executor = JobExecutor(self)
             self.job_executor.start()
 

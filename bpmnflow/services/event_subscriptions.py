@@ -14,6 +14,8 @@ from bpmnflow.store.query import Query
 
 SPEC = QuerySpec(
     EventSubscription,
+    key_column="COALESCE((SELECT e.proc_def_key FROM bf_execution e WHERE e.id = t.proc_inst_id),"
+               " (SELECT p.def_key FROM bf_process_definition p WHERE p.id = t.proc_def_id))",
     filters={
         "eventSubscriptionId": eq("id"),
         "eventName": eq("event_name"),

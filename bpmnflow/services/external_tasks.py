@@ -45,7 +45,7 @@ _WRONG_WORKER = {
 class Topic:
     """One entry of a fetch request's ``topics``: which tasks, and what to send back."""
 
-    name: str
+    name: str | None  # None only in a request that fails validation
     lock_duration: int
     variables: list[str] | None = None
     local_variables: bool = False

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bpmnflow.errors import EngineError, NotFoundError
+from bpmnflow.jobs.handlers import register
 from bpmnflow.runtime.ids import new_id
 from bpmnflow.services import jobs
 from bpmnflow.services.context import CommandContext
@@ -20,7 +21,6 @@ from bpmnflow.store.entities import ACTIVE, SUSPENDED, Job, JobDefinition
 
 SUSPEND = "suspend-job-definition"
 ACTIVATE = "activate-job-definition"
-DELAYED_HANDLERS = (SUSPEND, ACTIVATE)
 
 
 def get(ctx: CommandContext, job_definition_id: str) -> JobDefinition | None:
@@ -97,8 +97,10 @@ def _plan(ctx: CommandContext, selection: Selection, suspended: bool, include_jo
     ctx.runtime.notify("job", execution_ms)
 
 
+@register(SUSPEND)
+@register(ACTIVATE)
 def apply_delayed(ctx: CommandContext, job: Job) -> None:
-    """Run a planned suspension or activation (called by ``jobs.execute_job``)."""
+    """Run a planned suspension or activation (``jobs.execute_job`` dispatches here)."""
     config: dict[str, Any] = json.loads(job.handler_cfg or "{}")
     include_jobs = bool(config.pop("includeJobs", False))
     set_suspended(ctx, Selection(**config), job.handler_type == SUSPEND, include_jobs)

@@ -86,6 +86,7 @@ _LOCKED = "t.lock_expiration IS NOT NULL AND t.lock_expiration > ?"
 # -- jobs -----------------------------------------------------------------------------------------
 JOBS = QuerySpec(
     Job,
+    key_column="t.proc_def_key",
     filters={
         "jobId": eq("id"), "jobIds": in_list("id"),
         "jobDefinitionId": eq("job_def_id"),
@@ -117,6 +118,7 @@ JOBS = QuerySpec(
 
 JOB_DEFINITIONS = QuerySpec(
     JobDefinition,
+    key_column="t.proc_def_key",
     filters={
         "jobDefinitionId": eq("id"), "activityIdIn": in_list("activity_id"),
         "processDefinitionId": eq("proc_def_id"), "processDefinitionKey": eq("proc_def_key"),
@@ -155,6 +157,7 @@ _INCIDENT_SORTS = {
 
 INCIDENTS = QuerySpec(
     Incident,
+    key_column="(SELECT p.def_key FROM bf_process_definition p WHERE p.id = t.proc_def_id)",
     filters={**_INCIDENT_FILTERS,
              "incidentTimestampBefore": date_cmp("incident_timestamp", "<"),
              "incidentTimestampAfter": date_cmp("incident_timestamp", ">")},
@@ -164,6 +167,7 @@ INCIDENTS = QuerySpec(
 
 HISTORIC_INCIDENTS = QuerySpec(
     HistoricIncident,
+    key_column="t.proc_def_key",
     filters={**_INCIDENT_FILTERS,
              "processDefinitionKey": eq("proc_def_key"),
              "processDefinitionKeyIn": in_list("proc_def_key"),
@@ -185,6 +189,7 @@ HISTORIC_INCIDENTS = QuerySpec(
 # -- historic logs --------------------------------------------------------------------------------
 HISTORIC_JOB_LOGS = QuerySpec(
     HistoricJobLog,
+    key_column="t.proc_def_key",
     filters={
         "logId": eq("id"), "jobId": eq("job_id"),
         "jobExceptionMessage": eq("job_exception_msg"),
@@ -214,6 +219,7 @@ HISTORIC_JOB_LOGS = QuerySpec(
 
 HISTORIC_EXTERNAL_TASK_LOGS = QuerySpec(
     HistoricExternalTaskLog,
+    key_column="t.proc_def_key",
     filters={
         "logId": eq("id"), "externalTaskId": eq("ext_task_id"), "topicName": eq("topic_name"),
         "workerId": eq("worker_id"), "errorMessage": eq("error_msg"),

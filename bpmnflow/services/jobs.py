@@ -21,7 +21,7 @@ from bpmnflow.errors import (
 )
 from bpmnflow.jobs.handlers import HANDLERS
 from bpmnflow.runtime import events, timers, waiting
-from bpmnflow.services import job_definitions
+from bpmnflow.services import job_definitions  # noqa: F401  (registers its job handlers)
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.database import POSTGRES
 from bpmnflow.store.entities import (
@@ -105,12 +105,12 @@ def execute_job(ctx: CommandContext, job_id: str, owner: str | None = None) -> N
     handler = job.handler_type
     if handler == waiting.TIMER_START:
         _start_timer(ctx, job)
-    elif handler in job_definitions.DELAYED_HANDLERS:
-        job_definitions.apply_delayed(ctx, job)
     elif handler in HANDLERS:
         HANDLERS[handler](ctx, job)
-    elif job.execution_id is not None:
+    elif handler in (waiting.ASYNC_CONTINUATION, waiting.TIMER) and job.execution_id:
         _continue_instance(ctx, job)
+    else:  # never drop a job nobody can run: it fails, and ends as an incident
+        raise EngineError(f"No job handler for job type '{handler}' (job {job_id})")
     ctx.runtime.history.job_succeeded(job)
     if job.retries <= 0:  # run by hand after it failed for good: its incident is over
         ctx.runtime.resolve_incidents(configuration=job.id)
@@ -299,8 +299,9 @@ class DueDate:
 def set_retries(ctx: CommandContext, job_id: str, retries: int,
                 due: DueDate | None = None) -> None:
     _check_retries(retries)
-    job = job_or_fail(ctx, job_id, f"ENGINE-13053 No job found with id '{job_id}'.'",
-                      EngineError)
+    # a plain ProcessEngineException in Camunda (the REST layer answers 500 either way);
+    # NotFoundError lets a retries batch skip a job that is gone
+    job = job_or_fail(ctx, job_id, f"ENGINE-13053 No job found with id '{job_id}'.'")
     apply_retries(ctx, job, retries)
     if due is not None:
         job.due_date = due.value

@@ -223,30 +223,24 @@ def resource_content(ctx: CommandContext, deployment_id: str, name: str) -> byte
     return bytes(content) if content is not None else None
 
 
-def delete_deployment(ctx: CommandContext, deployment_id: str, cascade: bool) -> None:
-    """Remove a deployment, its resources and definitions (and with cascade their instances)."""
+def delete_deployment(ctx: CommandContext, deployment_id: str, cascade: bool,
+                      skip_custom_listeners: bool = False, skip_io_mappings: bool = False
+                      ) -> None:
+    """Remove a deployment, its resources and definitions (with ``cascade`` also their
+    running instances and their history); an earlier version left behind becomes the newest
+    again, its start events armed."""
+    from bpmnflow.services import deletion
+
     deployment = ctx.uow.get(Deployment, deployment_id)
     if deployment is None:
         raise NotFoundError(f"Deployment with id '{deployment_id}' do not exist")
-    definitions = ctx.uow.select(ProcessDefinition, "deployment_id = ?", (deployment_id,))
-    ids = [d.id for d in definitions]
-    if ids:
-        from bpmnflow.services import runtime_service
-
-        marks = ", ".join("?" for _ in ids)
-        running = ctx.session.query(
-            f"SELECT id FROM bf_execution WHERE parent_id IS NULL AND proc_def_id IN ({marks})",
-            ids)
-        if running and not cascade:
-            raise EngineError(f"Deletion of process definition without cascading failed. There "
-                              f"are {len(running)} running process instance(s) of the deployment "
-                              f"'{deployment_id}'")
-        for (pid,) in running:
-            runtime_service.delete_process_instance(ctx, pid, "deleted deployment")
-        if cascade:
-            runtime_service.delete_history_of_definitions(ctx, ids)
-    for definition in definitions:
-        ctx.uow.remove(definition)
-        ctx.post_commit.append(lambda i=definition.id: ctx.engine.definitions.evict(i))
+    definitions = ctx.uow.select(ProcessDefinition, "deployment_id = ? ORDER BY id",
+                                 (deployment_id,))
+    deletion.delete_definitions(ctx, definitions, cascade, skip_custom_listeners,
+                                skip_io_mappings, log=False, reason="deleted deployment")
+    if cascade:  # job logs of the deployment outside any instance (timer start events)
+        ctx.session.execute("DELETE FROM bf_hi_job_log WHERE deployment_id = ?",
+                            (deployment_id,))
     ctx.session.execute("DELETE FROM bf_resource WHERE deployment_id = ?", (deployment_id,))
     ctx.uow.remove(deployment)
+    deletion.log_deployment_deletion(ctx, deployment_id, cascade)

@@ -6,9 +6,9 @@ from typing import Any
 
 from bpmnflow.errors import EngineError, NotFoundError, NullValueError, SuspendedEntityError
 from bpmnflow.runtime.instance import Instance
-from bpmnflow.services import repository
+from bpmnflow.services import deletion, repository
 from bpmnflow.services.context import CommandContext
-from bpmnflow.store.entities import SUSPENDED, Execution, ProcessDefinition
+from bpmnflow.store.entities import SUSPENDED, Execution, Incident, ProcessDefinition
 from bpmnflow.variables import TypedValue
 
 
@@ -54,21 +54,19 @@ def find_instance(ctx: CommandContext, proc_inst_id: str) -> Instance | None:
 
 
 def delete_process_instance(ctx: CommandContext, proc_inst_id: str,
-                            reason: str | None = None) -> None:
-    inst = ctx.runtime.find_instance(proc_inst_id)
-    if inst is None:
-        raise NotFoundError(f"No process instance found for id '{proc_inst_id}'")
-    ctx.runtime.end_process(inst, "EXTERNALLY_TERMINATED", None, reason, canceled=True)
+                            reason: str | None = None, **options: bool) -> None:
+    """End one running instance from the outside (``EXTERNALLY_TERMINATED``).
+
+    ``options``: ``skip_custom_listeners``, ``skip_io_mappings``, ``skip_subprocesses``,
+    ``fail_if_not_exists`` -- see ``services.deletion``, which does the work.
+    """
+    deletion.delete_process_instance(ctx, proc_inst_id, reason, **options)
 
 
 def delete_history_of_definitions(ctx: CommandContext, definition_ids: list[str]) -> None:
+    """Every historic instance of these definitions, with all its rows."""
     marks = ", ".join("?" for _ in definition_ids)
-    instances = f"SELECT id FROM bf_hi_procinst WHERE proc_def_id IN ({marks})"
-    for table in ("bf_hi_actinst", "bf_hi_taskinst", "bf_hi_varinst", "bf_hi_detail"):
-        ctx.session.execute(f"DELETE FROM {table} WHERE proc_inst_id IN ({instances})",
-                            definition_ids)
-    ctx.session.execute(f"DELETE FROM bf_hi_procinst WHERE proc_def_id IN ({marks})",
-                        definition_ids)
+    deletion.delete_history(ctx, f"proc_def_id IN ({marks})", list(definition_ids))
 
 
 # -- variables of executions and process instances ---------------------------------------------
@@ -113,22 +111,32 @@ def activity_instance_tree(ctx: CommandContext, proc_inst_id: str) -> dict[str, 
     if inst is None:
         return None
     d, root = inst.definition, inst.root
-    tree = _activity_instance(inst, root, None)
+    incidents: dict[str, list[Incident]] = {}
+    for incident in ctx.uow.select(Incident, "proc_inst_id = ? ORDER BY incident_timestamp, id",
+                                   (proc_inst_id,)):
+        incidents.setdefault(incident.execution_id or "", []).append(incident)
+    tree = _activity_instance(inst, root, None, incidents)
     tree.update(activityId=d.id, activityType="processDefinition", activityName=d.name,
                 name=d.name)
     return tree
 
 
-def _activity_instance(inst: Instance, ex: Execution, parent: Execution | None) -> dict[str, Any]:
+def _incidents(found: list[Incident]) -> dict[str, Any]:
+    return {"incidentIds": [i.id for i in found],
+            "incidents": [{"id": i.id, "activityId": i.activity_id} for i in found]}
+
+
+def _activity_instance(inst: Instance, ex: Execution, parent: Execution | None,
+                       incidents: dict[str, list[Incident]]) -> dict[str, Any]:
     node = inst.model.nodes.get(ex.activity_id or "")
     children, transitions = [], []
     for child in inst.children_of(ex):
         if child.state == "join":
             continue
         if child.state in ("async_before", "async_after"):
-            transitions.append(_transition_instance(inst, child, ex))
+            transitions.append(_transition_instance(inst, child, ex, incidents))
         else:
-            children.append(_activity_instance(inst, child, ex))
+            children.append(_activity_instance(inst, child, ex, incidents))
     return {
         "id": ex.id,
         "parentActivityInstanceId": parent.id if parent is not None else None,
@@ -140,20 +148,20 @@ def _activity_instance(inst: Instance, ex: Execution, parent: Execution | None) 
         "childTransitionInstances": transitions,
         "executionIds": [ex.id],
         "activityName": node.name if node else None,
-        "incidentIds": [],
-        "incidents": [],
+        **_incidents(incidents.get(ex.id, []) if ex.activity_id else []),
         "name": node.name if node else None,
     }
 
 
-def _transition_instance(inst: Instance, ex: Execution, parent: Execution) -> dict[str, Any]:
+def _transition_instance(inst: Instance, ex: Execution, parent: Execution,
+                         incidents: dict[str, list[Incident]]) -> dict[str, Any]:
     node = inst.model.nodes.get(ex.activity_id or "")
     return {
         "id": ex.id, "parentActivityInstanceId": parent.id, "activityId": ex.activity_id,
         "activityName": node.name if node else None,
         "activityType": node.activity_type if node else None,
         "processInstanceId": ex.proc_inst_id, "processDefinitionId": ex.proc_def_id,
-        "executionId": ex.id, "incidentIds": [], "incidents": [],
+        "executionId": ex.id, **_incidents(incidents.get(ex.id, [])),
     }
 
 

@@ -11,7 +11,8 @@ an operator may suspend thousands of instances at once, and a command that loade
 rows concurrently then fails on its revision instead of overwriting the new state.
 
 A suspension planned for a later date (``executionDate``) is a timer job of its own, so it
-survives restarts and runs on whichever node acquires it.
+survives restarts and runs on whichever node acquires it (its handlers register with
+``jobs.handlers``, which ``services.jobs.execute_job`` dispatches to).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import orjson
 from bpmnflow.errors import BadUserRequestError, EngineError
 from bpmnflow.jobs.handlers import register
 from bpmnflow.runtime import waiting
+from bpmnflow.services import operation_log
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import ACTIVE, SUSPENDED, Job
 from bpmnflow.store.query import Query
@@ -80,10 +82,9 @@ def set_instance_state(ctx: CommandContext, selection: InstanceSelection,
     where, params = selection.where()
     _update_rows(ctx, where, params, suspended)
     _log(ctx, "Suspend" if suspended else "Activate", "ProcessInstance", suspended,
-         process_instance_id=selection.instance_id,
-         process_definition_id=selection.definition.definition_id
-         if selection.definition else None,
-         process_definition_key=selection.definition.key if selection.definition else None)
+         proc_inst_id=selection.instance_id,
+         proc_def_id=selection.definition.definition_id if selection.definition else None,
+         proc_def_key=selection.definition.key if selection.definition else None)
 
 
 def set_instances_state(ctx: CommandContext, ids: Iterable[str | None], suspended: bool) -> None:
@@ -100,6 +101,12 @@ def set_instances_state(ctx: CommandContext, ids: Iterable[str | None], suspende
     # Camunda logs the group operation once, as a job suspension with the instance count.
     _log(ctx, "SuspendJob" if suspended else "ActivateJob", "ProcessInstance", None,
          extra=[("nrOfInstances", None, len(unique)), ("async", None, False)])
+
+
+def set_group_state(ctx: CommandContext, ids: list[str], queries: list[Query[Any]],
+                    suspended: bool) -> None:
+    """``processInstanceIds`` plus what the runtime and historic queries select, together."""
+    set_instances_state(ctx, [*ids, *instance_ids(ctx, queries)], suspended)
 
 
 def _update_rows(ctx: CommandContext, where: str, params: list[Any], suspended: bool) -> None:
@@ -134,8 +141,8 @@ def set_definition_state(ctx: CommandContext, selection: DefinitionSelection, su
     """Suspend or activate definitions (with their job definitions, and with
     ``include_instances`` their instances), or plan it for ``execution_ms``."""
     _log(ctx, "SuspendProcessDefinition" if suspended else "ActivateProcessDefinition",
-         "ProcessDefinition", suspended, process_definition_id=selection.definition_id,
-         process_definition_key=selection.key)
+         "ProcessDefinition", suspended, [("includeProcessInstances", None, include_instances)],
+         proc_def_id=selection.definition_id, proc_def_key=selection.key)
     if execution_ms is not None:
         _plan(ctx, selection, suspended, include_instances, execution_ms)
         return
@@ -192,27 +199,21 @@ def _run_planned(ctx: CommandContext, job: Job, suspended: bool) -> None:
     apply_definition_state(ctx, selection, suspended, include)
 
 
-PLANNED_HANDLERS = {SUSPEND_DEFINITION: run_planned_suspension,
-                    ACTIVATE_DEFINITION: run_planned_activation}
-
-
 # -- user operation log --------------------------------------------------------------------------
 def _log(ctx: CommandContext, operation: str, entity: str, suspended: bool | None,
-         extra: list[tuple[str, Any, Any]] | None = None, **ids: str | None) -> None:
-    """USER OPERATION LOG — the one call site of every suspension operation.
-
-    Entry as Camunda writes it: ``operation`` (Suspend, Activate, SuspendProcessDefinition,
-    ActivateProcessDefinition, SuspendJob, ActivateJob), ``entity`` (ProcessInstance,
-    ProcessDefinition), property ``suspensionState`` null -> suspended/active, plus ``extra``.
-    Switch on by handing these values to ``services.operation_log`` once it exists.
-    """
-    changes = list(extra or [])
+         extra: list[tuple[str, Any, Any]] | None = None, **refs: str | None) -> None:
+    """One entry per operation, as Camunda writes it: Suspend/Activate (instances),
+    SuspendProcessDefinition/ActivateProcessDefinition, SuspendJob/ActivateJob (the group
+    operation); property ``suspensionState`` null -> suspended/active, plus ``extra``."""
+    changes = [operation_log.Change(*change) for change in extra or []]
     if suspended is not None:
-        changes.insert(0, ("suspensionState", None, "suspended" if suspended else "active"))
-    _ = (ctx, operation, entity, changes, ids)
+        changes.insert(0, operation_log.Change(
+            "suspensionState", None, "suspended" if suspended else "active"))
+    operation_log.write(ctx, operation, entity, operation_log.OPERATOR, changes,
+                        **{k: v for k, v in refs.items() if v is not None})
 
 
 __all__ = ["ACTIVATE_DEFINITION", "DefinitionSelection", "InstanceSelection",
-           "PLANNED_HANDLERS", "SUSPEND_DEFINITION", "apply_definition_state", "instance_ids",
+           "SUSPEND_DEFINITION", "apply_definition_state", "instance_ids",
            "run_planned_activation", "run_planned_suspension", "set_definition_state",
-           "set_instance_state", "set_instances_state"]
+           "set_group_state", "set_instance_state", "set_instances_state"]

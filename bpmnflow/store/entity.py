@@ -51,7 +51,9 @@ def entity(table: str, versioned: bool = True) -> Any:
             sets = ", ".join(f"{c} = ?" for c in settable)
             cls.update_sql = f"UPDATE {table} SET {sets} WHERE id = ?"
             cls.delete_sql = f"DELETE FROM {table} WHERE id = ?"
-        cls.settable = attrgetter(*settable)
+        # attrgetter of one name returns a bare value, not a 1-tuple: normalise it.
+        getter = attrgetter(*settable)
+        cls.settable = getter if len(settable) > 1 else (lambda ent, g=getter: (g(ent),))
         return cls
 
     return wrap

@@ -91,6 +91,10 @@ class UnitOfWork:
         seen = {id(r) for r in rows}
         return rows + [e for e in self.pending(cls) if id(e) not in seen and keep(e)]
 
+    def removed_ids(self) -> set[str]:
+        """Ids of rows this command deleted (loaded ones; new ones simply vanish)."""
+        return {e.id for e in self._deleted.values()}  # type: ignore[attr-defined]
+
     def is_new(self, ent: Entity) -> bool:
         return id(ent) in self._new
 

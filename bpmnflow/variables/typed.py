@@ -38,6 +38,8 @@ from typing import Any
 
 import orjson
 
+from bpmnflow.javatypes import JavaLong
+
 from .dates import format_date, parse_date, truncate_ms
 from .errors import VariableTypeError
 from .javatext import java_double, java_text
@@ -436,6 +438,8 @@ def _infer(value: Any, name: str | None) -> TypedValue:
         return TypedValue("Boolean", value)
     if kind is int:
         return _infer_int(value)
+    if kind is JavaLong:
+        return TypedValue("Long", int(value))
     if kind is float:
         return TypedValue("Double", value)
     return _infer_other(value, name)

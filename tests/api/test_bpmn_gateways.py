@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.helpers import activity_tree, complete, start, task_keys, tasks, tree_shape, typed
+import pytest
+
+from tests.api.helpers import (
+    activity_tree,
+    assert_error,
+    complete,
+    start,
+    task_keys,
+    tasks,
+    tree_shape,
+    typed,
+)
 from tests.api.test_bpmn_events import (
+    definitions,
     delivered,
     ended,
     execution_at,
@@ -69,8 +81,8 @@ def test_nested_inclusive_join_waits_only_for_reachable_tokens(client):
     deploy(client, ("inclusive.bpmn", NESTED_INCLUSIVE))
     pid = start(client, "nestedInclusive", _flags(a=True, b=True, b1=True, b2=False))["id"]
     assert task_keys(client, pid) == ["taskA", "taskB1"]
-    assert tree_shape(activity_tree(client, pid)) == (
-        tree_shape(activity_tree(client, pid))[0], ["taskA", "taskB1"])
+    tree = activity_tree(client, pid)
+    assert tree_shape(tree) == (tree["activityId"], ["taskA", "taskB1"])
 
     # the inner join has nothing else to wait for; the outer one still waits for taskA
     _complete_key(client, pid, "taskB1")
@@ -91,8 +103,9 @@ def test_inclusive_join_waits_for_both_inner_branches(client):
     assert task_keys(client, pid) == ["taskB1"]
     _complete_key(client, pid, "taskB1")
     assert task_keys(client, pid) == ["after"]
-    assert history_activity_ids(client, pid, activityType="inclusiveGateway").count(
-        "innerJoin") >= 1
+    # one historic activity instance per token arriving at a join, as Camunda records them
+    assert history_activity_ids(client, pid, activityType="inclusiveGateway") == [
+        "innerFork", "innerJoin", "innerJoin", "outerFork", "outerJoin"]
 
 
 def test_inclusive_fork_takes_the_default_flow_when_no_condition_holds(client):
@@ -103,7 +116,7 @@ def test_inclusive_fork_takes_the_default_flow_when_no_condition_holds(client):
     assert task_keys(client, pid) == ["after"]
 
 
-# -- the event-based gateway ------------------------------------------------------------------------
+# -- the event-based gateway -----------------------------------------------------------------------
 RACE = "gateways/EventBasedGatewayTest.testCatchSignalAndMessageAndTimer.bpmn20.xml"
 
 
@@ -165,3 +178,51 @@ def test_event_based_gateway_triggered_through_its_execution(client, server):
     assert response.status_code == 204, response.text
     _after_race(client, server, pid, "afterMessage")
     assert client.get(f"/process-instance/{pid}/variables/invoiceId").json()["value"] == "INV-9"
+
+
+GATEWAY_TO_RECEIVE_TASK = definitions("gatewayToReceiveTask", """
+    <startEvent id="start"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="gw"/>
+    <eventBasedGateway id="gw"/>
+    <sequenceFlow id="f2" sourceRef="gw" targetRef="receipt"/>
+    <sequenceFlow id="f3" sourceRef="gw" targetRef="timeout"/>
+    <receiveTask id="receipt" messageRef="receipt"/>
+    <intermediateCatchEvent id="timeout">
+      <timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>
+    </intermediateCatchEvent>
+    <sequenceFlow id="f4" sourceRef="receipt" targetRef="received"/>
+    <userTask id="received"/>
+    <sequenceFlow id="f5" sourceRef="timeout" targetRef="late"/>
+    <userTask id="late"/>
+""", top='<message id="receipt" name="receipt"/>')
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG model/bpmn_parser._check_node accepts a receive task after an event-based gateway; "
+    "Camunda refuses it at deploy ('Event based gateway can only be connected to elements of "
+    "type intermediateCatchEvent'; docs: receive tasks after an event-based gateway are not "
+    "supported). bpmnflow then misbehaves at run time: the winning message is consumed by the "
+    "gateway and the receive task (CatchEvent's 'triggered' state ignored by "
+    "runtime/behaviors/tasks.ReceiveTask.execute) subscribes again and waits for a second one"))
+def test_event_based_gateway_to_a_receive_task_is_refused(client):
+    files = [("data", ("receive.bpmn", GATEWAY_TO_RECEIVE_TASK, "application/octet-stream"))]
+    response = client.post("/deployment/create", files=files)
+    body = assert_error(response, 400, "ParseException")
+    assert "Event based gateway can only be connected to elements of type " \
+           "intermediateCatchEvent" in body["message"]
+
+
+def test_inclusive_fork_without_any_flow_is_camundas_error(client):
+    no_default = NESTED_INCLUSIVE.replace(b' default="toC"', b"").replace(
+        b'<sequenceFlow id="toC" sourceRef="outerFork" targetRef="taskC"/>',
+        b'<sequenceFlow id="toC" sourceRef="outerFork" targetRef="taskC">'
+        b'<conditionExpression xsi:type="tFormalExpression">${false}</conditionExpression>'
+        b'</sequenceFlow>')
+    created = deploy(client, ("strict.bpmn", no_default))
+    [def_id] = created["deployedProcessDefinitions"]
+    response = client.post("/process-definition/key/nestedInclusive/start", json={
+        "variables": _flags(a=False, b=False, b1=False, b2=False)})
+    assert_error(response, 500, "RestException",
+                 f"Cannot instantiate process definition {def_id}: ENGINE-02004 No outgoing "
+                 "sequence flow for the element with id 'outerFork' could be selected for "
+                 "continuing the process.")

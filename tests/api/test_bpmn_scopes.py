@@ -174,7 +174,7 @@ def test_error_event_subprocess_catches_an_error_from_a_nested_scope(client):
     assert state == "COMPLETED"
 
 
-# -- message, signal and timer event subprocesses ------------------------------------------------------
+# -- message, signal and timer event subprocesses --------------------------------------------------
 def _event_subprocesses(process_id: str, interrupting: bool) -> bytes:
     flag = "" if interrupting else ' isInterrupting="false"'
 
@@ -301,7 +301,7 @@ def test_escalation_event_subprocesses_interrupting_and_not(client):
     assert _canceled(client, pid, "softTask") == [True]
 
 
-# -- terminate end events ---------------------------------------------------------------------------
+# -- terminate end events --------------------------------------------------------------------------
 TERMINATE = "events/TerminateEndEventTest.testProcessTerminate.bpmn"
 
 
@@ -353,3 +353,71 @@ def test_terminate_end_event_in_a_subprocess_ends_only_that_scope(client):
     assert leaves(client, pid) == ["afterSub", "outside"]
     assert _canceled(client, pid, "slow") == [True]
     assert _canceled(client, pid, "sub") == [False]
+
+
+NESTED_EVENT_SUB = definitions("nestedEventSub", """
+    <startEvent id="start"/>
+    <sequenceFlow id="f1" sourceRef="start" targetRef="sub"/>
+    <subProcess id="sub">
+      <startEvent id="subStart"/>
+      <sequenceFlow id="s1" sourceRef="subStart" targetRef="fork"/>
+      <parallelGateway id="fork"/>
+      <sequenceFlow id="s2" sourceRef="fork" targetRef="inner"/>
+      <sequenceFlow id="s3" sourceRef="fork" targetRef="innerTimer"/>
+      <userTask id="inner"/>
+      <sequenceFlow id="s4" sourceRef="inner" targetRef="innerEnd"/>
+      <endEvent id="innerEnd"/>
+      <intermediateCatchEvent id="innerTimer">
+        <timerEventDefinition><timeDuration>PT5H</timeDuration></timerEventDefinition>
+      </intermediateCatchEvent>
+      <sequenceFlow id="s5" sourceRef="innerTimer" targetRef="timerEnd"/>
+      <endEvent id="timerEnd"/>
+      <subProcess id="onCancel" triggeredByEvent="true">
+        <startEvent id="cancelStart"><messageEventDefinition messageRef="cancel"/></startEvent>
+        <sequenceFlow id="c1" sourceRef="cancelStart" targetRef="cleanUp"/>
+        <userTask id="cleanUp"/>
+        <sequenceFlow id="c2" sourceRef="cleanUp" targetRef="cancelEnd"/>
+        <endEvent id="cancelEnd"/>
+      </subProcess>
+    </subProcess>
+    <boundaryEvent id="kill" attachedToRef="sub">
+      <messageEventDefinition messageRef="kill"/>
+    </boundaryEvent>
+    <sequenceFlow id="f2" sourceRef="kill" targetRef="killed"/>
+    <userTask id="killed"/>
+    <sequenceFlow id="f3" sourceRef="sub" targetRef="after"/>
+    <userTask id="after"/>
+""", top="""<message id="cancel" name="cancel"/>
+  <message id="kill" name="kill"/>""")
+
+
+def test_event_subprocess_inside_an_embedded_subprocess(client, server):
+    deploy(client, ("nested.bpmn", NESTED_EVENT_SUB))
+    pid = start(client, "nestedEventSub", businessKey="n1")["id"]
+    sub_row = client.get("/execution", params={"processInstanceId": pid,
+                                               "activityId": "sub"}).json()[0]["id"]
+    [cancel] = subscriptions(client, eventName="cancel")
+    assert cancel["executionId"] == sub_row  # its scope is the subprocess, not the instance
+    assert [j.activity_id for j in jobs(server, pid)] == ["innerTimer"]
+
+    delivered(client, "cancel", businessKey="n1")
+    # interrupting inside the subprocess only: the inner token and timer go, the sub stays
+    assert task_keys(client, pid) == ["cleanUp"]
+    assert _sub_shapes(client, pid) == [("sub", ["onCancel"])]
+    assert jobs(server, pid) == []
+    # the scope's event subprocess subscriptions go (InterruptingEventSubProcessTest)
+    assert "cancel" not in [s["eventName"] for s in subscriptions(client, processInstanceId=pid)]
+    _complete_key(client, pid, "cleanUp")
+    # the event subprocess completed, and with it the subprocess, which leaves normally
+    assert task_keys(client, pid) == ["after"]
+    assert subscriptions(client, processInstanceId=pid) == []
+
+
+def test_interrupting_boundary_on_a_subprocess_clears_everything_inside(client, server):
+    deploy(client, ("nested.bpmn", NESTED_EVENT_SUB))
+    pid = start(client, "nestedEventSub", businessKey="n2")["id"]
+    delivered(client, "kill", businessKey="n2")
+    assert task_keys(client, pid) == ["killed"]
+    assert jobs(server, pid) == []
+    assert subscriptions(client, processInstanceId=pid) == []
+    assert leaves(client, pid) == ["killed"]

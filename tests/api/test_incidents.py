@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from bpmnflow.api.dto import date
 from bpmnflow.services.context import CommandContext
@@ -130,8 +129,6 @@ def test_resolving_a_custom_incident(client: httpx.Client, server: Server) -> No
                  f"Cannot find an incident with id '{incident_id}': incident is null")
 
 
-@pytest.mark.xfail(strict=True, reason="services/runtime_service.py builds the activity-"
-                   "instance tree with empty incidentIds/incidents (not read from bf_incident)")
 def test_activity_instance_tree_shows_incidents(client: httpx.Client) -> None:
     incident = failed_job_incident(client)
     tree = activity_tree(client, incident["processInstanceId"])

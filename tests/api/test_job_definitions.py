@@ -178,3 +178,33 @@ def test_overriding_priority(client: httpx.Client, deployed: None) -> None:
     assert_error(client.put("/job-definition/nope/jobPriority", json={"priority": 1}), 404,
                  "InvalidRequestException",
                  "Job definition with id 'nope' does not exist: jobDefinition is null")
+
+
+@pytest.mark.xfail(strict=True, reason="runtime/waiting.new_job ignores the job definition: "
+                   "a job created for a definition with an overriding priority should get that "
+                   "priority (Camunda's JobPriorityProvider), and one created for a suspended "
+                   "definition should be created suspended (JobDeclaration.createJobInstance)")
+def test_new_jobs_follow_their_definition(client: httpx.Client, deployed: None) -> None:
+    first = by_activity(client, "first")
+    client.put(f"/job-definition/{first['id']}/jobPriority", json={"priority": 30})
+    client.put(f"/job-definition/{first['id']}/suspended", json={"suspended": True})
+    pid = start(client, "twoAsync")["id"]
+    (job,) = client.get("/job", params={"processInstanceId": pid}).json()
+    assert (job["priority"], job["suspended"]) == (30, True)
+
+
+@pytest.mark.xfail(strict=True, reason="runtime/waiting.job_definition_id hashes (definition, "
+                   "activity, handler type) only, so asyncBefore and asyncAfter on one activity "
+                   "share one job definition (services/start_events._job_definitions keeps the "
+                   "first); Camunda has one per configuration (async-before, async-after)")
+def test_async_before_and_after_have_a_definition_each(client: httpx.Client) -> None:
+    deploy(client, ("both.bpmn", bpmn("both", """
+        <startEvent id="start"/>
+        <sequenceFlow id="f1" sourceRef="start" targetRef="work"/>
+        <serviceTask id="work" camunda:asyncBefore="true" camunda:asyncAfter="true"
+                     camunda:expression="${1}"/>
+        <sequenceFlow id="f2" sourceRef="work" targetRef="end"/>
+        <endEvent id="end"/>
+    """)))
+    found = definitions(client, processDefinitionKey="both")
+    assert sorted(d["jobConfiguration"] for d in found) == ["async-after", "async-before"]

@@ -172,6 +172,21 @@ def test_suspension_selector_errors(client: httpx.Client) -> None:
                  "processDefinitionKey can be set to update the suspension state.")
 
 
+def test_set_retries_with_and_without_a_due_date(client: httpx.Client,
+                                                mixed: dict[str, Any]) -> None:
+    (timer,) = jobs(client, processInstanceId=mixed["low"], timers="true")
+    path = f"/job/{timer['id']}/retries"
+    assert client.put(path, json={"retries": 5}).status_code == 204
+    assert client.get(f"/job/{timer['id']}").json()["dueDate"] == timer["dueDate"]
+    due = date(1_900_000_000_000)
+    assert client.put(path, json={"retries": 4, "dueDate": due}).status_code == 204
+    job = client.get(f"/job/{timer['id']}").json()
+    assert (job["retries"], job["dueDate"]) == (4, due)
+    assert client.put(path, json={"retries": 4, "dueDate": None}).status_code == 204
+    assert client.get(f"/job/{timer['id']}").json()["dueDate"] is None
+    assert_error(client.put(path, json={"retries": "many"}), 400, "MismatchedInputException")
+
+
 def test_set_retries_of_many_jobs(client: httpx.Client, mixed: dict[str, Any]) -> None:
     timers = jobs(client, timers="true")
     response = client.post("/job/retries", json={

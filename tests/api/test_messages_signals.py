@@ -438,3 +438,67 @@ def test_condition_without_conditional_start_events(client, three_orders):
                  400, "InvalidRequestException",
                  "Parameter 'tenantId' cannot be used together with parameter "
                  "'withoutTenantId'.")
+
+
+def test_tenants_of_messages_signals_and_subscriptions(client):
+    deploy(client, ("orders.bpmn", WAIT_FOR_ORDER), tenant_id="t1")
+    deploy(client, ("orders.bpmn", WAIT_FOR_ORDER))
+    deploy(client, ("signals.bpmn", SIGNALS), tenant_id="t2")
+    variables_ = {"customer": typed("c"), "slotNo": typed(1, "Integer")}
+    tenant = client.post("/process-definition/key/orders/tenant-id/t1/start",
+                         json={"variables": variables_}).json()["id"]
+    shared = start(client, "orders", variables_)["id"]
+    catcher = client.post("/process-definition/key/signalCatcher/tenant-id/t2/start",
+                          json={}).json()["id"]
+    assert [s["tenantId"] for s in subscriptions(client, processInstanceId=tenant)] == ["t1"]
+    assert len(subscriptions(client, tenantIdIn="t1,t2")) == 3  # t2 has a signal start too
+    assert len(subscriptions(client, tenantIdIn="t1",
+                             includeEventSubscriptionsWithoutTenantId="true")) == 2
+    assert [s["processInstanceId"] for s in subscriptions(client, withoutTenantId="true")] == [
+        shared]
+
+    delivered(client, "orderPlaced", tenantId="t1")
+    assert _moved(client, [tenant, shared]) == [True, False]
+    delivered(client, "orderPlaced", withoutTenantId=True)
+    assert _moved(client, [tenant, shared]) == [True, True]
+
+    signal(client, "alert", tenantId="other")
+    assert task_keys(client, catcher) == []
+    signal(client, "alert", tenantId="t2")
+    assert task_keys(client, catcher) == ["react"]
+
+
+OTHER_STARTER = definitions("otherStarter", """
+    <startEvent id="otherStart"><messageEventDefinition messageRef="m"/></startEvent>
+    <sequenceFlow id="f1" sourceRef="otherStart" targetRef="t"/>
+    <userTask id="t"/>
+""", top='<message id="m" name="instantiationMessage"/>')
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG services/start_events.register: a definition with a message start event is deployed "
+    "although another key (same tenant) already starts on that message name; Camunda refuses "
+    "the deployment ('Cannot deploy process definition 'other.bpmn': there already is a "
+    "message event subscription for the message with name 'instantiationMessage'.'), else "
+    "every later correlation of that message is ambiguous"))
+def test_two_definitions_may_not_start_on_the_same_message(client):
+    """MessageStartEventTest.testSameMessageNameFails: the second deployment is refused."""
+    deploy(client, ("start.bpmn", model("messages/example-message_start_process.bpmn")))
+    files = [("data", ("other.bpmn", OTHER_STARTER, "application/octet-stream"))]
+    response = client.post("/deployment/create", files=files)
+    assert response.status_code in (400, 500), response.text
+    assert "there already is a message event subscription for the message with name " \
+           "'instantiationMessage'" in response.json()["message"]
+    assert len(subscriptions(client, eventName="instantiationMessage")) == 1
+
+
+def test_a_new_version_takes_over_the_message_start_subscription(client):
+    first = model("messages/example-message_start_process.bpmn")
+    deploy(client, ("start.bpmn", first))
+    deploy(client, ("start.bpmn", first.replace(b'name="Wait in Message Process"',
+                                                b'name="v2"')))
+    [sub] = subscriptions(client, eventName="instantiationMessage")
+    [result] = delivered(client, "instantiationMessage", resultEnabled=True)
+    assert only_task(client, result["processInstance"]["id"])["name"] == "v2"
+    assert result["processInstance"]["definitionId"] == client.get(
+        "/process-definition/key/Message_Start_Process").json()["id"]

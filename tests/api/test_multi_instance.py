@@ -12,7 +12,8 @@ from tests.api.test_bpmn_events import HOUR, ended, fire_due_jobs, leaves, varia
 from tests.conftest import bpmn, deploy, model
 
 SEQUENTIAL = "multiinstance/MultiInstanceTest.sequentialUserTasks.bpmn20.xml"
-PARALLEL_CONDITION = "multiinstance/MultiInstanceTest.testParallelUserTasksCompletionCondition.bpmn20.xml"
+PARALLEL_CONDITION = ("multiinstance/MultiInstanceTest."
+                      "testParallelUserTasksCompletionCondition.bpmn20.xml")
 PARALLEL_SUB = "multiinstance/MultiInstanceTest.testParallelSubProcess.bpmn20.xml"
 
 

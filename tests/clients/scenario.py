@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from tests.api.helpers import DATE, start, task_keys, typed
-from tests.conftest import Server, bpmn, deploy, model
+from tests.conftest import bpmn, deploy, model
 
 HERE = Path(__file__).resolve().parent
 TOPICS = ["charge", "flaky", "VALIDATE_IMAGE", "REJECT_IMAGE"]
@@ -96,18 +96,15 @@ def external_tasks(client: httpx.Client, pid: str) -> list[dict[str, Any]]:
     return response.json()  # type: ignore[no-any-return]
 
 
-def incident_types(server: Server, pid: str) -> list[str]:
-    def read(ctx: Any) -> list[str]:
-        rows = ctx.session.query("SELECT incident_type FROM bf_incident WHERE proc_inst_id = ?",
-                                 [pid])
-        return [row[0] for row in rows]
-    assert server.engine is not None
-    return server.engine.execute(read, write=False)
+def incident_types(client: httpx.Client, pid: str) -> list[str]:
+    response = client.get("/incident", params={"processInstanceId": pid})
+    assert response.status_code == 200, response.text
+    return [incident["incidentType"] for incident in response.json()]
 
 
-def check_outcome(client: httpx.Client, server: Server, started: Started,
+def check_outcome(client: httpx.Client, started: Started,
                   worker: subprocess.Popen[bytes], log: Path,
-                  order_variables: dict[str, tuple[str, Any]], who: str) -> None:
+                  order_variables: dict[str, tuple[str, Any]], who: str, worker_id: str) -> None:
     """The state every client must leave behind, read back through REST."""
     wait_until(lambda: task_keys(client, started.order) == ["done"], worker, log,
                "the order's external task to be completed")
@@ -119,9 +116,10 @@ def check_outcome(client: httpx.Client, server: Server, started: Started,
 
     flaky = wait_until(failed_out, worker, log, "the flaky task to run out of retries")
     assert flaky["errorMessage"] == "boom" and flaky["activityId"] == "flaky"
+    assert flaky["workerId"] == worker_id
     details = client.get(f"/external-task/{flaky['id']}/errorDetails")
     assert details.status_code == 200 and details.text == "stack"
-    assert incident_types(server, started.flaky) == ["failedExternalTask"]
+    assert incident_types(client, started.flaky) == ["failedExternalTask"]
 
     def image_done() -> bool:
         found = client.get(f"/history/process-instance/{started.image}")

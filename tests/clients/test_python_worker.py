@@ -19,7 +19,8 @@ def test_python_worker_completes_fails_and_throws(client, server, tmp_path):
     worker = scenario.run_worker(
         [sys.executable, "-u", str(scenario.HERE / "python_worker.py"), server.url], log)
     try:
-        scenario.check_outcome(client, server, started, worker, log, {
-            **scenario.COMMON, "meta": ("Json", '{"by": "python"}')}, who="python")
+        scenario.check_outcome(client, started, worker, log, {
+            **scenario.COMMON, "meta": ("Json", '{"by": "python"}')}, who="python",
+            worker_id="4711")  # sent as a JSON number, locked and compared as a string
     finally:
         scenario.stop_worker(worker)

@@ -28,6 +28,7 @@ from bpmnflow.expr.nodes import (
     Unary,
 )
 from bpmnflow.expr.parser import parse_template
+from bpmnflow.javatypes import JavaLong
 
 # No example database: the tests stay deterministic per run and leave no files behind.
 SETTINGS = settings(
@@ -227,10 +228,15 @@ def render(tree: tuple, sep: str = " ") -> tuple[str, int]:
     return f"{left}{gap}{spelling}{gap}{right}", precedence
 
 
+def _kind(value):
+    """Python type, with expression arithmetic's JavaLong counted as int (it is one)."""
+    return int if type(value) is JavaLong else type(value)
+
+
 def same_value(actual: Any, expected: Any) -> bool:
     if isinstance(expected, float) and math.isnan(expected):
         return isinstance(actual, float) and math.isnan(actual)
-    return actual == expected and type(actual) is type(expected)
+    return actual == expected and _kind(actual) is _kind(expected)
 
 
 def check_against_reference(tree: tuple, env: dict[str, Any], sep: str) -> None:

@@ -133,10 +133,6 @@ def test_a_dead_nodes_job_runs_once_after_its_lock_expires(engine: Engine) -> No
     assert job_rows(engine) == []
 
 
-@pytest.mark.xfail(strict=True, reason="jobs/executor.py run_job calls jobs.unlock(job_id) "
-                   "on OptimisticLockingError without the owner, so a node whose lock expired "
-                   "releases the lock another node holds now; it should pass its owner "
-                   "(jobs.unlock(ctx, job_id, owner) only releases its own lock)")
 def test_a_stale_node_does_not_release_the_new_owners_lock(engine: Engine) -> None:
     deploy(engine, ("prio.bpmn", PRIORITISED))
     start(engine, "prioritised", prio=3)

@@ -304,7 +304,7 @@ def test_the_first_matching_condition_wins_and_the_user_task_waits(harness):
     task = state.task("approve")
     assert task.execution_id == approve_ex.id
     assert (task.name, task.assignee, task.priority) == ("Approve order", "carl", 80)
-    assert task.description == "Look at ${amount}"
+    assert task.description == "Look at 5000"  # documentation is an expression, as in Camunda
     assert task.form_key == "embedded:app:approve.html"
     assert task.due_date == START_MS + 86_400_000
     assert sorted((link.type, link.user_id or "", link.group_id or "") for link in state.links

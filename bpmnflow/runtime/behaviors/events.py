@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmnflow.errors import EngineError
 from bpmnflow.model.elements import FlowNode
-from bpmnflow.runtime import events
+from bpmnflow.runtime import compensation, events
 from bpmnflow.runtime.behaviors.base import Behavior, PassThrough
 from bpmnflow.runtime.behaviors.tasks import ExternalTaskActivity
 from bpmnflow.store.entities import Execution
@@ -36,6 +36,8 @@ class EndEvent(Behavior):
         if kind == "terminate":
             self._terminate(rt, inst, ex, node)
             return
+        if kind == "compensate" and compensation.throw(rt, inst, ex, node, event):
+            return  # ends when its handlers have
         if kind == "error":
             if events.propagate(rt, inst, ex, "error", event.code):
                 return
@@ -54,6 +56,9 @@ class EndEvent(Behavior):
     def cancel(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
         if node.props.get("external"):
             MESSAGE_END.cancel(rt, inst, ex, node)
+
+    def scope_completed(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
+        rt.leave(inst, ex, node, [])  # compensation handlers done: the token ends here
 
     def _terminate(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
         scope = inst.parent(ex)
@@ -109,6 +114,8 @@ class ThrowEvent(Behavior):
         elif kind == "link":
             self._link(rt, inst, ex, node, event)
             return
+        elif kind == "compensate" and compensation.throw(rt, inst, ex, node, event):
+            return  # continues when its handlers have ended
         rt.leave(inst, ex, node)
 
     def signal(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode,

@@ -1,4 +1,5 @@
-"""Task behaviours: user tasks (wait for a person), expression service tasks, plain tasks."""
+"""Task behaviours: user tasks (wait for a person), service-like tasks (an expression, a named
+delegate, a connector or an external worker), script tasks, plain tasks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from bpmnflow.delegates.registry import BpmnError
 from bpmnflow.errors import EngineError
 from bpmnflow.model.elements import FlowNode
 from bpmnflow.runtime.behaviors.base import Behavior, PassThrough, WaitState
@@ -29,18 +31,15 @@ class PlainTask(PassThrough):
 
 
 class ServiceTask(Behavior):
-    """``camunda:expression``: evaluate, optionally store the result, and move on; or an
-    external task (``camunda:type="external"``) that waits for a worker."""
+    """Service, send and business rule tasks: run the implementation and move on, or publish an
+    external task (``camunda:type="external"``) and wait for a worker."""
 
     def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
         if node.props.get("external"):
             EXTERNAL.execute(rt, inst, ex, node)
             return
-        result = rt.evaluate(node.props["expression"], ex)
-        name = node.props.get("result_variable")
-        if name:
-            rt.set_variable(ex, name, infer(result))
-        rt.leave(inst, ex, node)
+        if run_implementation(rt, inst, ex, node):
+            rt.leave(inst, ex, node)
 
     def signal(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode,
                payload: Any) -> None:
@@ -49,6 +48,57 @@ class ServiceTask(Behavior):
     def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
         if node.props.get("external"):
             EXTERNAL.cancel(rt, inst, ex, node)
+
+
+class ScriptTask(ServiceTask):
+    """Runs its script (JavaScript in the sandbox, or juel); ``camunda:resultVariable`` keeps
+    the script's value."""
+
+
+def run_implementation(rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> bool:
+    """Do the activity's work; False when a BPMN error it threw has moved the token away."""
+    from bpmnflow.scripting import el
+
+    p = node.props
+    kind = p.get("implementation") or ("script" if p.get("script") is not None else "expression")
+    try:
+        result: Any = None
+        if kind == "script":
+            from bpmnflow.scripting.invoke import run_script
+
+            result = run_script(rt, ex, p["script"])
+        elif kind == "delegate":
+            from bpmnflow.delegates.invoke import call_delegate
+            from bpmnflow.runtime.facades import ExecutionFacade
+
+            call_delegate(rt, ex, p["delegate"], ExecutionFacade(rt, ex))
+        elif kind == "connector":
+            from bpmnflow.connect.activity import run_connector
+
+            run_connector(rt, ex, p["connector"])
+        else:
+            result = el.evaluate(rt, p["expression"], ex)
+    except BpmnError as error:
+        throw_bpmn_error(rt, inst, ex, node, error)
+        return False
+    name = p.get("result_variable")
+    if name and kind in ("script", "expression"):
+        rt.set_variable(ex, name, infer(result))
+    return True
+
+
+def throw_bpmn_error(rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode,
+                     error: BpmnError) -> None:
+    """A BPMN error thrown by the activity's work: the nearest catching event handles it;
+    with none, the execution ends (none end event semantics), as in Camunda."""
+    from bpmnflow.runtime import events
+
+    if ex.id not in inst.by_id:
+        return
+    if not events.propagate(rt, inst, ex, "error", error.error_code, error.error_message):
+        scope = inst.parent(ex)
+        rt.end_activity(inst, ex)
+        rt.scope_may_end(inst, scope, node)
 
 
 class UserTask(WaitState):
@@ -96,16 +146,29 @@ class UserTask(WaitState):
 
 def fire_task_listeners(rt: Runtime, task: Task, ex: ExecutionRow | None, node: FlowNode,
                         event: str) -> None:
-    """Expression task listeners (``task`` and ``execution`` in scope) for one task event."""
+    """The task listeners of one task event: expressions, scripts, classes or beans, with
+    ``task`` (and ``execution``) in scope."""
+    if ex is None or rt.skip_listeners:
+        return
+    from bpmnflow.delegates.invoke import run_task_listener
+
     for listener in node.props.get("task_listeners") or ():
-        if listener.event == event and listener.expression is not None and ex is not None:
-            rt.evaluate(listener.expression, ex, task=task, event=event)
+        if listener.event == event:
+            run_task_listener(rt, ex, task, event, listener)
 
 
 class ExternalTaskActivity(WaitState):
-    """Publishes an external task on its topic and waits for a worker to complete it."""
+    """Publishes an external task on its topic and waits for a worker to complete it.
+
+    Message end and intermediate throw events come here for every implementation; those not
+    done by a worker (a delegate, an expression, a connector) run at once and leave.
+    """
 
     def execute(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        if node.props.get("implementation", "external") != "external":
+            if run_implementation(rt, inst, ex, node):
+                self.signal(rt, inst, ex, node, None)
+            return
         topic = rt.evaluate(node.props["topic"], ex)
         priority_expr = node.props.get("task_priority") or inst.model.task_priority
         priority = 0
@@ -125,6 +188,8 @@ class ExternalTaskActivity(WaitState):
         rt.notify("external_task", task.topic_name)
 
     def cancel(self, rt: Runtime, inst: Instance, ex: ExecutionRow, node: FlowNode) -> None:
+        if node.props.get("implementation", "external") != "external":
+            return
         for task in rt.uow.find(ExternalTask, "execution_id = ?", (ex.id,),
                                 lambda t: t.execution_id == ex.id):
             rt.history.external_task_logged(task, 3)

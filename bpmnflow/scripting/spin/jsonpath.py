@@ -17,7 +17,8 @@ from bpmnflow.scripting.spin.errors import SpinError
 
 _MISSING = object()
 _TOKEN = re.compile(r"""
-    (?P<ws>\s+) | (?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) | (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+    (?P<ws>\s+) | (?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<op>\.\.|==|!=|<=|>=|&&|\|\||[$@.\[\]*:,()?<>!]) | (?P<name>[A-Za-z_\-][\w\-]*)
 """, re.VERBOSE)
 
