@@ -1,38 +1,19 @@
-"""``POST /condition``: evaluate the conditions of conditional start events.
-
-Conditional events are refused at deploy, so no deployed definition declares a conditional
-start event and no condition can ever start an instance.  The endpoint still answers exactly as
-Camunda does when nothing declares one, so that a client sees Camunda's errors, not a 404.
-"""
+"""``POST /condition``: evaluate the conditions of conditional start events with the given
+variables and start an instance for each that holds."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bpmnflow.api import dto
 from bpmnflow.api.params import body
 from bpmnflow.api.responses import json
-from bpmnflow.api.runner import query
+from bpmnflow.api.runner import command
 from bpmnflow.api.variables import parse_variables
-from bpmnflow.errors import EngineError, InvalidRequestError, NullValueError
-from bpmnflow.services import repository
-from bpmnflow.services.context import CommandContext
-
-
-def _evaluate(ctx: CommandContext, definition_id: str | None) -> list[dict[str, Any]]:
-    """The instances the conditions started: with no conditional start event anywhere this is
-    always Camunda's error instead (none found at all, or none in the named definition)."""
-    if definition_id is None:
-        raise EngineError("ENGINE-13043 No subscriptions were found during evaluation of the "
-                          "conditional start events.")
-    if repository.definition_by_id(ctx, definition_id) is None:
-        raise NullValueError(f"no deployed process definition found with id '{definition_id}': "
-                             "processDefinition is null")
-    raise EngineError(f"ENGINE-13042 Process definition with id '{definition_id}' does not "
-                      "declare conditional start event.")
+from bpmnflow.errors import InvalidRequestError
+from bpmnflow.services import conditions
 
 
 async def evaluate_condition(request: Request) -> Response:
@@ -40,8 +21,11 @@ async def evaluate_condition(request: Request) -> Response:
     if data.get("tenantId") is not None and data.get("withoutTenantId"):
         raise InvalidRequestError(400, "Parameter 'tenantId' cannot be used together with "
                                        "parameter 'withoutTenantId'.")
-    parse_variables(data.get("variables"))
-    return json(await query(request, _evaluate, data.get("processDefinitionId")))
+    variables = parse_variables(data.get("variables"), "Cannot evaluate conditions")
+    started = await command(request, conditions.evaluate, variables, data.get("businessKey"),
+                            data.get("processDefinitionId"), data.get("tenantId"),
+                            bool(data.get("withoutTenantId")))
+    return json([dto.process_instance(inst.root, inst.ended) for inst in started])
 
 
 routes = [Route("/condition", evaluate_condition, methods=["POST"])]

@@ -14,7 +14,12 @@ from bpmnflow.api.responses import json, no_content
 from bpmnflow.api.runner import command
 from bpmnflow.api.variables import parse_variables
 from bpmnflow.errors import InvalidRequestError, RestError
-from bpmnflow.services.messages import Correlation, CorrelationResult, correlate
+from bpmnflow.services.messages import (
+    Correlation,
+    CorrelationResult,
+    MismatchingMessageCorrelationError,
+    correlate,
+)
 
 
 def _result(result: CorrelationResult, with_variables: bool) -> dict[str, Any]:
@@ -56,6 +61,10 @@ async def correlate_message(request: Request) -> Response:
     except Exception as exc:
         from bpmnflow.errors import EngineError
 
+        if isinstance(exc, MismatchingMessageCorrelationError):
+            # Camunda's REST layer wraps the engine exception: its message is the toString.
+            raise RestError(400, f"org.camunda.bpm.engine.MismatchingMessageCorrelationException"
+                                 f": {exc.message}", code=exc.code) from None
         if isinstance(exc, EngineError):
             raise RestError(400 if exc.status == 400 else 500, exc.message,
                             code=exc.code) from None
@@ -74,6 +83,8 @@ def _correlate(ctx: Any, correlation: Correlation, with_vars: bool) -> list[Corr
                 result.variables = ctx.runtime.visible_variables(
                     result.execution if result.execution is not None and
                     result.execution.id in inst.by_id else inst.root)
+            elif inst is not None:
+                result.variables = dict(inst.final_variables)  # as they were when it ended
             else:
                 result.variables = {}
     return results

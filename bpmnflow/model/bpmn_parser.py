@@ -49,17 +49,21 @@ _INERT = {
 
 _START_TYPES = {None: "startEvent", "timer": "startTimerEvent", "message": "messageStartEvent",
                 "signal": "signalStartEvent", "error": "errorStartEvent",
-                "escalation": "escalationStartEvent"}
+                "escalation": "escalationStartEvent", "conditional": "conditionalStartEvent"}
 _CATCH_TYPES = {"timer": "intermediateTimer", "message": "intermediateMessageCatch",
-                "signal": "intermediateSignalCatch", "link": "intermediateLinkCatch"}
+                "signal": "intermediateSignalCatch", "link": "intermediateLinkCatch",
+                "conditional": "intermediateConditional"}
 _THROW_TYPES = {None: "intermediateNoneThrowEvent", "signal": "intermediateSignalThrow",
                 "escalation": "intermediateEscalationThrowEvent",
-                "link": "intermediateLinkThrowEvent"}
+                "link": "intermediateLinkThrowEvent",
+                "compensate": "intermediateCompensationThrowEvent"}
 _BOUNDARY_TYPES = {"timer": "boundaryTimer", "message": "boundaryMessage",
                    "signal": "boundarySignal", "error": "boundaryError",
-                   "escalation": "boundaryEscalation"}
+                   "escalation": "boundaryEscalation", "conditional": "boundaryConditional",
+                   "compensate": "compensationBoundaryCatch"}
 _END_TYPES = {None: "noneEndEvent", "terminate": "terminateEndEvent", "error": "errorEndEvent",
-              "signal": "signalEndEvent", "escalation": "escalationEndEvent"}
+              "signal": "signalEndEvent", "escalation": "escalationEndEvent",
+              "compensate": "compensationEndEvent"}
 _SIMPLE_TYPES = {
     "exclusiveGateway": "exclusiveGateway", "parallelGateway": "parallelGateway",
     "inclusiveGateway": "inclusiveGateway", "eventBasedGateway": "eventBasedGateway",
@@ -71,7 +75,9 @@ _SIMPLE_TYPES = {
 _EVENT_KINDS = {"timerEventDefinition": "timer", "messageEventDefinition": "message",
                 "signalEventDefinition": "signal", "errorEventDefinition": "error",
                 "escalationEventDefinition": "escalation",
-                "terminateEventDefinition": "terminate", "linkEventDefinition": "link"}
+                "terminateEventDefinition": "terminate", "linkEventDefinition": "link",
+                "conditionalEventDefinition": "conditional",
+                "compensateEventDefinition": "compensate"}
 
 
 class ParseContext:
@@ -163,15 +169,45 @@ def _event_definition(ctx: ParseContext, element: Any, kind: str) -> EventDefini
             event.code = ctx.escalations.get(ref, ref)
     elif event_kind == "link":
         event.name = compile_expression(definition.get("name") or element.get("name") or "")
+    elif event_kind == "conditional":
+        _conditional(ctx, element, definition, event)
+    elif event_kind == "compensate":
+        event.activity_ref = definition.get("activityRef")
+        event.wait_for_completion = (definition.get("waitForCompletion") or "true").lower() \
+            != "false"
     return event
+
+
+def _conditional(ctx: ParseContext, element: Any, definition: Any,
+                 event: EventDefinition) -> None:
+    """``<condition>`` (JUEL), ``camunda:variableName`` and ``camunda:variableEvents``."""
+    condition = definition.find(f"{{{BPMN_NS}}}condition")
+    if condition is None or not (condition.text or "").strip():
+        ctx.error(element, "A conditional event needs a condition")
+        return
+    language = condition.get("language")
+    if language and language.lower() not in ("juel", "${}"):
+        ctx.error(element, f"Conditional event conditions in '{language}' are not supported by "
+                           "this engine (use an expression)")
+        return
+    event.condition = ctx.expression(element, condition.text.strip(), "condition")
+    event.variable_name = camunda(definition, "variableName")
+    names = camunda(definition, "variableEvents") or ""
+    event.variable_events = tuple(n.strip() for n in names.split(",") if n.strip())
+    for name in event.variable_events:
+        if name not in ("create", "update", "delete"):
+            ctx.error(element, f"Unknown variable event '{name}' (create, update or delete)")
 
 
 def _node(ctx: ParseContext, element: Any, kind: str, scope: FlowNode | None,
           activity_type: str) -> FlowNode:
-    return FlowNode(
+    node = FlowNode(
         id=element.get("id") or "", kind=kind, activity_type=activity_type,
         name=element.get("name"), line=element.sourceline or 0, scope=scope,
         default_flow=element.get("default"), documentation=_documentation(element))
+    if (element.get("isForCompensation") or "").lower() == "true":
+        node.props["for_compensation"] = True
+    return node
 
 
 def _no_event_definitions(ctx: ParseContext, element: Any, kind: str) -> None:
@@ -533,12 +569,16 @@ def _parse_scope(ctx: ParseContext, element: Any, model: ProcessModel,
                  scope: FlowNode | None) -> dict[str, FlowNode]:
     nodes: dict[str, FlowNode] = {}
     flows = []
+    associations: list[Any] = []
     for child in element:
         if not isinstance(child.tag, str) or namespace(child.tag) != BPMN_NS:
             continue
         kind = local(child.tag)
         if kind == "sequenceFlow":
             flows.append(child)
+            continue
+        if kind == "association":
+            associations.append(child)
             continue
         if kind in _INERT:
             continue
@@ -567,7 +607,7 @@ def _parse_scope(ctx: ParseContext, element: Any, model: ProcessModel,
         if fid:
             ctx.flow_ids.add(fid)
         _parse_flow(ctx, flow, nodes, position)
-    _attach_boundaries(ctx, element, nodes)
+    _attach_boundaries(ctx, element, nodes, associations)
     for node in nodes.values():
         _check_node(ctx, element, node)
     return nodes
@@ -589,7 +629,13 @@ def _register_body(model: ProcessModel, node: FlowNode) -> None:
     model.nodes[body.id] = body
 
 
-def _attach_boundaries(ctx: ParseContext, element: Any, nodes: dict[str, FlowNode]) -> None:
+def _attach_boundaries(ctx: ParseContext, element: Any, nodes: dict[str, FlowNode],
+                       associations: list[Any]) -> None:
+    linked = {}
+    for association in associations:
+        source, target = association.get("sourceRef"), association.get("targetRef")
+        linked[source] = target
+        linked[target] = source
     for node in nodes.values():
         if node.kind != "boundaryEvent":
             continue
@@ -599,6 +645,18 @@ def _attach_boundaries(ctx: ParseContext, element: Any, nodes: dict[str, FlowNod
                                "unsupported element", node.id)
             continue
         holder = target.props.get("mi_body") or target
+        event = node.props.get("event")
+        if event is not None and event.kind == "compensate":
+            # Not armed while the activity runs: once it completes, its handler is remembered.
+            handler = nodes.get(linked.get(node.id) or "")
+            if handler is None or not handler.props.get("for_compensation"):
+                ctx.error(element, f"Compensation boundary event '{node.id}' needs an "
+                                   "association to an activity with isForCompensation=\"true\"",
+                          node.id)
+                continue
+            target.props["compensation_handler"] = handler
+            node.props["attached_node"] = target
+            continue
         holder.props.setdefault("boundary", []).append(node)
         node.props["attached_node"] = holder
 
@@ -612,12 +670,11 @@ def _check_node(ctx: ParseContext, element: Any, node: FlowNode) -> None:
         for flow in node.outgoing:
             target = flow.target
             event = target.props.get("event")
-            if target.kind == "receiveTask" or (
-                    target.kind == "intermediateCatchEvent" and event is not None
-                    and event.kind in ("message", "signal", "timer")):
+            if target.kind == "intermediateCatchEvent" and event is not None \
+                    and event.kind in ("message", "signal", "timer", "conditional"):
                 continue
-            ctx.error(element, f"Event-based gateway '{node.id}' may only lead to message, "
-                               "signal or timer catch events and receive tasks", node.id)
+            ctx.error(element, "Event based gateway can only be connected to elements of type "
+                               "intermediateCatchEvent", node.id)
 
 
 def _parse_flow(ctx: ParseContext, flow: Any, nodes: dict[str, FlowNode], position: int) -> None:
@@ -706,12 +763,13 @@ def _parse_process(ctx: ParseContext, element: Any) -> ProcessModel:
                 "properties", "executionListener"):
             ctx.error(element, f"Extension element 'camunda:{local(ext.tag)}' on process is not "
                                "supported by this engine yet")
+    model.listeners = listeners_of(ctx, element, ("start", "end"))
     model.children = _parse_scope(ctx, element, model, None)
     model.initial = _initial(ctx, element, model.children)
     model.start_events = [n for n in model.children.values()
                           if n.kind == "startEvent" and n.props.get("event") is not None]
     for start in model.start_events:
-        if start.props["event"].kind not in ("message", "signal", "timer"):
+        if start.props["event"].kind not in ("message", "signal", "timer", "conditional"):
             ctx.error(element, f"A {start.props['event'].kind} start event is only allowed in an "
                                "event subprocess", start.id)
     if model.initial is not None:

@@ -176,6 +176,7 @@ class ProcessModel:
     start_events: list[FlowNode] = field(default_factory=list)  # message/signal/timer starts
     job_priority: Expression | None = None
     task_priority: Expression | None = None
+    listeners: list[Listener] = field(default_factory=list)  # on the process element
 
 
 @dataclass(eq=False, slots=True)

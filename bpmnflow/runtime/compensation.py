@@ -15,10 +15,18 @@ if TYPE_CHECKING:
     from bpmnflow.runtime.runtime import Runtime
 
 
+def _scope_of(inst: Instance, ex: Execution) -> Execution | None:
+    """The scope that compensates ``ex``: a multi-instance body is no scope of its own here."""
+    scope = inst.parent(ex)
+    while scope is not None and (scope.activity_id or "").endswith("#multiInstanceBody"):
+        scope = inst.parent(scope)
+    return scope
+
+
 def completed(rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
     """``node`` completed in its scope: remember its handler for a later compensation."""
     handler = node.props.get("compensation_handler")
-    scope = inst.parent(ex)
+    scope = _scope_of(inst, ex)
     if handler is None or scope is None:
         return
     rt.uow.add(EventSubscription(
@@ -50,6 +58,23 @@ def throw(rt: Runtime, inst: Instance, ex: Execution, node: FlowNode, event: Any
         rt.enter(inst, holder, handler, None)
         started = True
     return started and event.wait_for_completion
+
+
+def promote(rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
+    """A subprocess completed: what it can compensate moves to the enclosing scope, named
+    after the subprocess (``activityRef`` of an outer throw)."""
+    parent = _scope_of(inst, ex)
+    if parent is None:
+        return
+    for sub in rt.uow.find(EventSubscription, "execution_id = ? AND event_type = 'compensate'",
+                           (ex.id,), lambda s: s.execution_id == ex.id
+                           and s.event_type == "compensate"):
+        sub.execution_id = parent.id
+        sub.configuration = node.id
+
+
+def has_compensation(model: Any) -> bool:
+    return any(n.props.get("compensation_handler") is not None for n in model.nodes.values())
 
 
 def drop(rt: Runtime, scope: Execution) -> None:

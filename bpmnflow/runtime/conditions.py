@@ -53,11 +53,16 @@ def evaluate(rt: Runtime, changes: list[tuple[Instance, str | None, str]]) -> No
                 continue
             event = node.props["event"]
             if rt.condition(event.condition, holder):
-                if node.kind == "startEvent" and not node.props.get("interrupting", True):
-                    pass  # a non-interrupting event subprocess keeps its subscription
-                else:
+                if not _stays(node):
                     rt.uow.remove(sub)
                 events.deliver(rt, inst, holder, node)
+
+
+def _stays(node: Any) -> bool:
+    """Non-interrupting boundary events and event subprocesses fire again on later changes."""
+    if node.kind == "boundaryEvent":
+        return not node.props.get("cancel", True)
+    return node.kind == "startEvent" and not node.props.get("interrupting", True)
 
 
 def _relevant(sub: EventSubscription, inst: Instance,

@@ -124,8 +124,8 @@ def propagate(rt: Runtime, inst: Instance, ex: Execution, kind: str, code: str |
                 boundary = _catches(call_node, kind, code)
                 if boundary is not None or _event_subprocess_for(
                         _children_chain(outer, call_row), kind, code) is not None:
-                    rt.end_process(inst, "INTERNALLY_TERMINATED", ex.activity_id,
-                                   f"{kind} {code}", canceled=True)
+                    # An interrupting handler cancels the call activity and with it this
+                    # instance; a non-interrupting one lets this instance go on.
                     return propagate(rt, outer, call_row, kind, code, message, variables)
         cur = parent
     return False

@@ -40,7 +40,8 @@ def _has_event_subprocess(model: ProcessModel) -> bool:
 
 class Runtime(VariableScopes):
     __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors",
-                 "notifications", "skip_listeners", "skip_io", "variable_events")
+                 "notifications", "skip_listeners", "skip_io", "variable_events",
+                 "delete_reason")
 
     def __init__(self, uow: UnitOfWork, now_ms: int, models: ModelLookup, history_level: str,
                  behaviors: dict[str, Any]) -> None:
@@ -56,6 +57,7 @@ class Runtime(VariableScopes):
         self.skip_listeners = False
         self.skip_io = False
         self.variable_events: list[tuple[Instance, str | None, str]] = []
+        self.delete_reason: str | None = None
 
     def notify(self, kind: str, info: Any) -> None:
         """Remember a wake-up (new job, new external task...) to send after commit."""
@@ -114,6 +116,8 @@ class Runtime(VariableScopes):
             self.create_variable(inst, root, None, name, value, initial=True)
         if model.initiator_variable and start_user:
             self.set_variable_local(root, model.initiator_variable, infer(start_user))
+        if model.listeners:
+            self.fire([item for item in model.listeners if item.event == "start"], root, "start")
         self.scope_started(inst, root, model.children)
         return inst
 
@@ -235,6 +239,8 @@ class Runtime(VariableScopes):
             body = inst.model.nodes[scope.activity_id]
             self.behaviors[body.kind].child_completed(self, inst, scope, body)
             return
+        if node.kind == "subProcess" and compensation.has_compensation(inst.model):
+            compensation.promote(self, inst, ex, node)
         if flows is None:
             flows = self.outgoing(ex, node)
         if not flows:
@@ -305,10 +311,15 @@ class Runtime(VariableScopes):
     def end_process(self, inst: Instance, state: str, end_activity: str | None,
                     reason: str | None = None, canceled: bool = False) -> None:
         root = inst.root
+        if canceled and reason:
+            self.delete_reason = reason  # the tasks cancelled below carry it into history
         for child in list(inst.children_of(root)):
             self.end_activity(inst, child, canceled=True)
+        self.delete_reason = None
         if _has_event_subprocess(inst.model):
             waiting.drop(self, root)
+        if inst.model.listeners:
+            self.fire([item for item in inst.model.listeners if item.event == "end"], root, "end")
         self.history.process_ended(inst, state, end_activity, reason)
         variables = {name: inst.value(var) for name, var in inst.scopes.get(root.id, {}).items()}
         inst.final_variables = variables

@@ -6,13 +6,10 @@ its own (see ``store.entities.Execution``); ``join`` rows are tokens waiting at 
 
 from __future__ import annotations
 
-from typing import Any
-
 from bpmnflow.services import variable_filters
 from bpmnflow.services.context import CommandContext
 from bpmnflow.services.queries import Filter, QuerySpec, eq, flag, in_list
 from bpmnflow.store.entities import Execution
-from bpmnflow.store.query import Query
 
 
 def _variables(param: str, scope: str) -> Filter:
@@ -20,9 +17,15 @@ def _variables(param: str, scope: str) -> Filter:
         q, variable_filters.parse(param, v), scope))
 
 
-def _nothing(q: Query[Any], value: Any) -> None:
-    """Subscriptions and incidents are not kept on executions yet: no execution has one."""
-    q.add("1 = 0")
+def _subscribed(kind: str) -> Filter:
+    return Filter("str", lambda q, v: q.add(
+        "EXISTS (SELECT 1 FROM bf_event_subscription s WHERE s.execution_id = t.id AND "
+        f"s.event_type = '{kind}' AND s.event_name = ?)", v))
+
+
+def _incident(condition: str) -> Filter:
+    return Filter("str", lambda q, v: q.add(
+        f"EXISTS (SELECT 1 FROM bf_incident i WHERE i.execution_id = t.id AND {condition})", v))
 
 
 SPEC = QuerySpec(
@@ -38,12 +41,12 @@ SPEC = QuerySpec(
         "processDefinitionKey": eq("proc_def_key"),
         # as Camunda, tokens waiting at a joining gateway count as executions in the gateway
         "activityId": eq("activity_id"),
-        "signalEventSubscriptionName": Filter("str", _nothing),
-        "messageEventSubscriptionName": Filter("str", _nothing),
-        "incidentId": Filter("str", _nothing),
-        "incidentType": Filter("str", _nothing),
-        "incidentMessage": Filter("str", _nothing),
-        "incidentMessageLike": Filter("str", _nothing),
+        "signalEventSubscriptionName": _subscribed("signal"),
+        "messageEventSubscriptionName": _subscribed("message"),
+        "incidentId": _incident("i.id = ?"),
+        "incidentType": _incident("i.incident_type = ?"),
+        "incidentMessage": _incident("i.incident_message = ?"),
+        "incidentMessageLike": _incident("i.incident_message LIKE ?"),
         "active": flag("t.suspension_state = 1"),
         "suspended": flag("t.suspension_state = 2"),
         "tenantIdIn": in_list("tenant_id"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpmnflow.errors import BadUserRequestError, EngineError
+from bpmnflow.errors import BadUserRequestError, NotFoundError, NullValueError
 from bpmnflow.runtime import events
 from bpmnflow.runtime.instance import Instance
 from bpmnflow.services.context import CommandContext
@@ -112,13 +112,16 @@ def correlate(ctx: CommandContext, c: Correlation) -> list[CorrelationResult]:
     if not c.all:
         if len(matches) > 1:
             raise MismatchingMessageCorrelationError(
-                f"Cannot correlate a message with name '{c.message_name}' to a single execution. "
+                f"ENGINE-13031 Cannot correlate a message with name '{c.message_name}' to a "
+                "single execution. "
                 f"{len(matches)} executions match the correlation keys: {_describe(c)}")
         if not matches and len(starts) > 1:
             raise MismatchingMessageCorrelationError(
                 f"{prefix}: {len(starts)} process definitions match the parameters")
         starts = [] if matches else starts[:1]
     if not matches and not starts:
+        if c.all:
+            return []  # correlating to all receivers is never an error (Camunda)
         raise MismatchingMessageCorrelationError(
             f"{prefix}: No process definition or execution matches the parameters")
     rt = ctx.runtime
@@ -137,12 +140,21 @@ def correlate(ctx: CommandContext, c: Correlation) -> list[CorrelationResult]:
 
 
 def _describe(c: Correlation) -> str:
+    """Camunda's CorrelationSet.toString (Java spells nulls and booleans its own way)."""
+    def java(value: Any) -> str:
+        if value is None:
+            return "null"
+        if isinstance(value, bool):
+            return str(value).lower()
+        return str(value)
+
     keys = {k: v.value for k, v in c.correlation_keys.items()} or None
     local = {k: v.value for k, v in c.local_correlation_keys.items()} or None
-    return (f"CorrelationSet [businessKey={c.business_key}, processInstanceId="
-            f"{c.process_instance_id}, processDefinitionId={c.process_definition_id}, "
-            f"correlationKeys={keys}, localCorrelationKeys={local}, tenantId={c.tenant_id}, "
-            f"isTenantIdSet={c.tenant_id is not None or c.without_tenant_id}, "
+    return (f"CorrelationSet [businessKey={java(c.business_key)}, processInstanceId="
+            f"{java(c.process_instance_id)}, processDefinitionId="
+            f"{java(c.process_definition_id)}, correlationKeys={java(keys)}, "
+            f"localCorrelationKeys={java(local)}, tenantId={java(c.tenant_id)}, "
+            f"isTenantIdSet={java(c.tenant_id is not None or c.without_tenant_id)}, "
             "isExecutionsOnly=false]")
 
 
@@ -155,11 +167,12 @@ def throw_signal(ctx: CommandContext, name: str, variables: dict[str, TypedValue
     if execution_id is not None:
         row = ctx.uow.get(Execution, execution_id)
         if row is None:
-            raise EngineError(f"Cannot find execution with id '{execution_id}'")
+            raise NullValueError(f"Cannot find execution with id '{execution_id}': execution "
+                                 "is null")
         subs = events.signal_subscriptions(rt, name, execution_id=execution_id)
         if not subs:
-            raise EngineError(f"Execution '{execution_id}' has not subscribed to a signal event "
-                              f"with name '{name}'.")
+            raise NotFoundError(f"Execution '{execution_id}' has not subscribed to a signal "
+                                f"event with name '{name}'.")
     broadcast(rt, name, variables, tenant_id=tenant_id, execution_id=execution_id,
               with_tenant_filter=tenant_id is not None or without_tenant_id)
     rt.run()

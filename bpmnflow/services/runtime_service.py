@@ -97,12 +97,14 @@ def set_variables(ctx: CommandContext, execution_id: str, variables: dict[str, T
             rt.set_variable_local(ex, name, value)
         else:
             rt.set_variable(ex, name, value)
+    rt.run()  # conditional events watching these variables
 
 
 def remove_variable(ctx: CommandContext, execution_id: str, name: str,
                     local: bool = False) -> None:
     _, ex = execution_or_fail(ctx, execution_id)
     ctx.runtime.remove_variable(ex, name, local=local)
+    ctx.runtime.run()
 
 
 # -- the activity-instance tree ----------------------------------------------------------------

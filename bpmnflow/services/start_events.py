@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bpmnflow.errors import EngineError
 from bpmnflow.model.elements import ProcessModel
 from bpmnflow.runtime import timers, waiting
 from bpmnflow.runtime.ids import new_id
@@ -49,6 +50,22 @@ def _job_definitions(ctx: CommandContext, definition: ProcessDefinition,
                 tenant_id=definition.tenant_id, deployment_id=definition.deployment_id))
 
 
+def _refuse_taken_message(ctx: CommandContext, definition: ProcessDefinition, name: str) -> None:
+    """Only one key (per tenant) may start on a message name, else correlation is ambiguous."""
+    tenant_clause = "s.tenant_id = ?" if definition.tenant_id is not None else \
+        "s.tenant_id IS NULL"
+    params: list[Any] = [name, definition.def_key] + (
+        [definition.tenant_id] if definition.tenant_id is not None else [])
+    taken = ctx.session.scalar(
+        "SELECT COUNT(*) FROM bf_event_subscription s JOIN bf_process_definition p "
+        "ON p.id = s.proc_def_id WHERE s.event_type = 'message' AND s.execution_id IS NULL "
+        f"AND s.event_name = ? AND p.def_key <> ? AND {tenant_clause}", params)
+    if taken:
+        raise EngineError(f"Cannot deploy process definition '{definition.resource_name}': "
+                          f"there already is a message event subscription for the message "
+                          f"with name '{name}'.")
+
+
 def register(ctx: CommandContext, definition: ProcessDefinition, model: ProcessModel) -> None:
     tenant_clause = "tenant_id = ?" if definition.tenant_id is not None else "tenant_id IS NULL"
     params: list[Any] = [definition.def_key] + (
@@ -67,9 +84,12 @@ def register(ctx: CommandContext, definition: ProcessDefinition, model: ProcessM
     rt = ctx.runtime
     for start in model.start_events:
         event = start.props["event"]
-        if event.kind in ("message", "signal"):
+        if event.kind == "message":
+            _refuse_taken_message(ctx, definition, _static(event.name))
+        if event.kind in ("message", "signal", "conditional"):
             ctx.uow.add(EventSubscription(
-                id=new_id(), rev=1, event_type=event.kind, event_name=_static(event.name),
+                id=new_id(), rev=1, event_type=event.kind,
+                event_name=_static(event.name) if event.name is not None else None,
                 execution_id=None, proc_inst_id=None, activity_id=start.id, configuration=None,
                 created=ctx.now, proc_def_id=definition.id, tenant_id=definition.tenant_id))
         elif event.kind == "timer":

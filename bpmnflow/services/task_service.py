@@ -37,10 +37,26 @@ def _scope(ctx: CommandContext, task: Task) -> tuple[Instance, Execution] | tupl
     return inst, ex
 
 
-def _touch(ctx: CommandContext, task: Task) -> None:
+def _touch(ctx: CommandContext, task: Task, assigned: bool = False) -> None:
     task.last_updated = ctx.now
     task.task_state = "Updated"
     ctx.runtime.history.task_updated(task)
+    _listeners(ctx, task, "update")
+    if assigned:
+        _listeners(ctx, task, "assignment")
+
+
+def _listeners(ctx: CommandContext, task: Task, event: str) -> None:
+    """Task listeners of the task's user task for one event (Camunda's DelegateTask events)."""
+    if task.proc_inst_id is None:
+        return
+    from bpmnflow.runtime.behaviors.tasks import fire_task_listeners
+
+    inst = ctx.runtime.instance(task.proc_inst_id)
+    node = inst.model.nodes.get(task.task_def_key or "")
+    if node is not None and node.props.get("task_listeners"):
+        fire_task_listeners(ctx.runtime, task, inst.by_id.get(task.execution_id or ""), node,
+                            event)
 
 
 def _active(task: Task) -> None:
@@ -55,14 +71,15 @@ def claim(ctx: CommandContext, task_id: str, user_id: str | None) -> None:
         raise TaskAlreadyClaimedError(f"Task '{task_id}' is already claimed by someone else.")
     if task.assignee != user_id:
         task.assignee = user_id
-        _touch(ctx, task)
+        _touch(ctx, task, assigned=user_id is not None)
 
 
 def set_assignee(ctx: CommandContext, task_id: str, user_id: str | None) -> None:
     task = task_or_fail(ctx, task_id)
     _active(task)
+    changed = task.assignee != user_id
     task.assignee = user_id
-    _touch(ctx, task)
+    _touch(ctx, task, assigned=changed and user_id is not None)
 
 
 def delegate(ctx: CommandContext, task_id: str, user_id: str | None) -> None:
@@ -70,9 +87,10 @@ def delegate(ctx: CommandContext, task_id: str, user_id: str | None) -> None:
     _active(task)
     if task.owner is None:
         task.owner = task.assignee
+    changed = task.assignee != user_id
     task.assignee = user_id
     task.delegation_state = "PENDING"
-    _touch(ctx, task)
+    _touch(ctx, task, assigned=changed and user_id is not None)
 
 
 def resolve(ctx: CommandContext, task_id: str, variables: dict[str, TypedValue]) -> None:
@@ -93,9 +111,12 @@ def complete(ctx: CommandContext, task_id: str, variables: dict[str, TypedValue]
     rt = ctx.runtime
     inst, ex = _scope(ctx, task)
     set_variables(ctx, task_id, variables)
+    if inst is not None and ex is not None and ex.id not in inst.by_id:
+        return None  # a conditional event fired by these variables took the task away
     result = None
     if return_variables and ex is not None:
         result = rt.visible_variables(ex, task)
+    _listeners(ctx, task, "complete")
     remove_task(rt, task, "completed", "Completed")
     if inst is not None and ex is not None:
         rt.signal(inst, ex)
@@ -145,6 +166,7 @@ def set_variables(ctx: CommandContext, task_id: str, variables: dict[str, TypedV
             rt.set_task_variable(task, name, value)
         else:
             rt.set_variable(ex, name, value)
+    rt.run()  # conditional events watching these variables
 
 
 def remove_variable(ctx: CommandContext, task_id: str, name: str, local: bool = False) -> None:
@@ -157,6 +179,7 @@ def remove_variable(ctx: CommandContext, task_id: str, name: str, local: bool = 
     _, ex = _scope(ctx, task)
     if ex is not None:
         rt.remove_variable(ex, name)
+        rt.run()
 
 
 def identity_links(ctx: CommandContext, task_id: str, kind: str | None = None
@@ -181,7 +204,7 @@ def add_identity_link(ctx: CommandContext, task_id: str, user_id: str | None,
     task = task_or_fail(ctx, task_id)
     if kind == "assignee":
         task.assignee = user_id
-        _touch(ctx, task)
+        _touch(ctx, task, assigned=user_id is not None)
     elif kind == "owner":
         task.owner = user_id
         _touch(ctx, task)

@@ -458,10 +458,6 @@ def test_a_restart_loses_nothing_that_waits(client, server):
     assert state == "COMPLETED"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/executions.SPEC: the execution filters messageEventSubscriptionName and "
-    "signalEventSubscriptionName match nothing (_nothing); Camunda selects the executions "
-    "holding such a subscription (MessageIntermediateEventTest: one execution)"))
 def test_executions_by_event_subscription_name(client):
     deploy(client, ("catch.bpmn20.xml", model(MESSAGE_CATCH)))
     pid = start(client, "process")["id"]

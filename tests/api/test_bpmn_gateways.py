@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.api.helpers import (
     activity_tree,
     assert_error,
@@ -197,13 +195,6 @@ GATEWAY_TO_RECEIVE_TASK = definitions("gatewayToReceiveTask", """
 """, top='<message id="receipt" name="receipt"/>')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG model/bpmn_parser._check_node accepts a receive task after an event-based gateway; "
-    "Camunda refuses it at deploy ('Event based gateway can only be connected to elements of "
-    "type intermediateCatchEvent'; docs: receive tasks after an event-based gateway are not "
-    "supported). bpmnflow then misbehaves at run time: the winning message is consumed by the "
-    "gateway and the receive task (CatchEvent's 'triggered' state ignored by "
-    "runtime/behaviors/tasks.ReceiveTask.execute) subscribes again and waits for a second one"))
 def test_event_based_gateway_to_a_receive_task_is_refused(client):
     files = [("data", ("receive.bpmn", GATEWAY_TO_RECEIVE_TASK, "application/octet-stream"))]
     response = client.post("/deployment/create", files=files)

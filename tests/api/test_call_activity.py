@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.api.helpers import activity_tree, complete, only_task, start, task_keys, tasks, typed
 from tests.api.test_bpmn_events import definitions, ended, variables
 from tests.conftest import bpmn, deploy, model
@@ -222,11 +220,6 @@ def test_an_error_crosses_the_call_boundary(client):
     assert [p["id"] for p in client.get("/process-instance").json()] == [pid]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG runtime/events.propagate: an escalation caught by a NON-interrupting boundary event "
-    "of the call activity ends the called instance (end_process INTERNALLY_TERMINATED before "
-    "propagating to the caller); in Camunda the called instance goes on and only the boundary "
-    "path starts in the caller"))
 def test_an_escalation_crosses_the_call_boundary_without_interrupting(client):
     deploy(client, ("crossing.bpmn", CROSSING))
     pid = start(client, "crossing", {"mode": typed("warn")})["id"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.api.helpers import complete, only_task, start, task_keys, typed
 from tests.api.test_bpmn_events import ended, execution_at, variables
 from tests.conftest import bpmn, deploy, model
@@ -150,9 +148,6 @@ def test_execution_and_task_listeners(client):
     assert variables(client, pid)["afterAssignee"] == "boss"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/task_service.claim (and set_assignee, delegate): changing the assignee "
-    "never fires the 'assignment' task listeners; Camunda fires them on every assignee change"))
 def test_assignment_listener_fires_when_a_task_is_claimed(client):
     deploy(client, ("listeners.bpmn", LISTENERS))
     pid = start(client, "listeners")["id"]
@@ -162,9 +157,6 @@ def test_assignment_listener_fires_when_a_task_is_claimed(client):
     assert variables(client, pid)["assignedTo"] == "demo"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/task_service.complete: 'complete' task listeners are never fired; Camunda "
-    "fires them before the task is deleted (TaskEntity.complete -> fireEvent(complete))"))
 def test_complete_listener_fires(client):
     deploy(client, ("listeners.bpmn", LISTENERS))
     pid = start(client, "listeners")["id"]
@@ -174,10 +166,6 @@ def test_complete_listener_fires(client):
     assert variables(client, pid)["completedBy"] == "demo"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG runtime/runtime.Runtime.create_instance: execution listeners declared on the process "
-    "element (event 'start') are parsed but never fired; Camunda fires them when the process "
-    "instance starts (and 'end' ones when it ends)"))
 def test_process_level_execution_listener(client):
     deploy(client, ("listeners.bpmn", LISTENERS))
     pid = start(client, "listeners")["id"]

@@ -88,11 +88,6 @@ def test_ambiguous_correlation_is_a_400_and_changes_nothing(client, three_orders
     assert _moved(client, three_orders) == [False, False, False]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG api/message.py correlate_message: the 400 for a mismatching correlation drops what "
-    "Camunda's REST layer writes (RestException wrapping the engine exception: message "
-    "'org.camunda.bpm.engine.MismatchingMessageCorrelationException: ENGINE-13031 Cannot "
-    "correlate ...'); bpmnflow answers the bare engine message without the ENGINE-13031 code"))
 def test_ambiguous_correlation_message_is_camundas(client, three_orders):
     response = correlate(client, "orderPlaced")
     assert_error(response, 400, "RestException", (
@@ -112,11 +107,6 @@ def test_no_receiver_is_a_400(client, three_orders):
                  "InvalidRequestException")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG api/message.py correlate_message: Camunda's REST answer for no receiver is "
-    "RestException with the message '" + NO_MATCH + "' (the engine exception's toString); "
-    "bpmnflow leaves out the 'org.camunda.bpm.engine.MismatchingMessageCorrelationException: ' "
-    "prefix"))
 def test_no_receiver_message_is_camundas(client, three_orders):
     assert_error(correlate(client, "orderPlaced", businessKey="Z"), 400, "RestException",
                  NO_MATCH)
@@ -132,10 +122,6 @@ def test_all_reaches_every_matching_execution(client, three_orders):
     assert _moved(client, three_orders) == [True, True, True]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/messages.correlate: with all=true Camunda's CorrelateAllMessageCmd never "
-    "fails when nothing matches (204, or [] with resultEnabled); bpmnflow raises the "
-    "'No process definition or execution matches' 400"))
 def test_all_with_no_receiver_is_no_error(client, three_orders):
     assert correlate(client, "nobodyListens", all=True).status_code == 204
     response = correlate(client, "nobodyListens", all=True, resultEnabled=True)
@@ -169,10 +155,6 @@ ONE_STEP = definitions("oneStep", """
 """, top='<message id="go" name="go"/>')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG api/message.py _correlate: when the message ends the instance, "
-    "variablesInResultEnabled answers {} while Camunda answers the instance's variables as "
-    "they were when it ended (ExecutionVariableSnapshotObserver)"))
 def test_variables_in_result_of_an_instance_the_message_ends(client):
     deploy(client, ("one.bpmn", ONE_STEP))
     pid = start(client, "oneStep", {"before": typed("x")})["id"]
@@ -261,11 +243,6 @@ def test_signal_to_one_execution(client):
                  "No signal name given")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/messages.throw_signal: an executionId without a subscription is Camunda's "
-    "NotFoundException (a BadUserRequestException: 400) and an unknown executionId its "
-    "NullValueException ('Cannot find execution with id 'x': execution is null'); bpmnflow "
-    "answers 500 ProcessEngineException for both"))
 def test_signal_to_an_execution_that_does_not_wait_for_it(client):
     deploy(client, ("signals.bpmn", SIGNALS))
     pid = start(client, "signalCatcher")["id"]
@@ -475,12 +452,6 @@ OTHER_STARTER = definitions("otherStarter", """
 """, top='<message id="m" name="instantiationMessage"/>')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG services/start_events.register: a definition with a message start event is deployed "
-    "although another key (same tenant) already starts on that message name; Camunda refuses "
-    "the deployment ('Cannot deploy process definition 'other.bpmn': there already is a "
-    "message event subscription for the message with name 'instantiationMessage'.'), else "
-    "every later correlation of that message is ambiguous"))
 def test_two_definitions_may_not_start_on_the_same_message(client):
     """MessageStartEventTest.testSameMessageNameFails: the second deployment is refused."""
     deploy(client, ("start.bpmn", model("messages/example-message_start_process.bpmn")))

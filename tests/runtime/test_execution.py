@@ -565,15 +565,11 @@ def test_deleting_an_instance_removes_its_runtime_rows_and_closes_its_history(ha
     assert all(a.end_time is not None for a in state.hi_activities)
     assert sorted(a.act_id for a in state.hi_activities if a.canceled) == ["a", "c"]
     assert sorted((t.task_def_key, t.delete_reason, t.task_state) for t in state.hi_tasks) == [
-        ("a", "deleted", "Deleted"), ("c", "deleted", "Deleted")]
+        ("a", "no longer needed", "Deleted"), ("c", "no longer needed", "Deleted")]
     with pytest.raises(EngineError, match="No process instance found"):
         harness.run(runtime_service.delete_process_instance, pid, None)
 
 
-@pytest.mark.xfail(reason="BUG runtime/behaviors/tasks.UserTask.cancel: the task history of a "
-                          "deleted instance always says 'deleted'; Camunda passes the deletion "
-                          "reason down to its tasks ('deleted' only when none was given)",
-                   strict=True)
 def test_deleted_tasks_carry_the_deletion_reason(harness):
     harness.deploy(("fork.bpmn", FORK_JOIN))
     pid = harness.start("forkJoin")

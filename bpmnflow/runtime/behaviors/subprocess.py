@@ -58,9 +58,10 @@ class CallActivity(Behavior):
         rt.leave(inst, ex, node)
 
     def cancel(self, rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
-        for (child_id,) in rt.uow.session.query(
-                "SELECT proc_inst_id FROM bf_execution WHERE super_exec_id = ?", (ex.id,)):
-            child = rt.find_instance(child_id)
+        # The called instance may have been started in this very command (not written yet).
+        for root in rt.uow.find(Execution, "super_exec_id = ?", (ex.id,),
+                                lambda r: r.super_exec_id == ex.id):
+            child = rt.find_instance(root.proc_inst_id)
             if child is not None:
                 rt.end_process(child, "EXTERNALLY_TERMINATED", None, "deleted by caller",
                                canceled=True)

@@ -141,7 +141,7 @@ class UserTask(WaitState):
         for task in rt.uow.find(Task, "execution_id = ?", (ex.id,),
                                 lambda t: t.execution_id == ex.id):
             fire_task_listeners(rt, task, ex, node, "delete")
-            remove_task(rt, task, "deleted", "Deleted")
+            remove_task(rt, task, rt.delete_reason or "deleted", "Deleted")
 
 
 def fire_task_listeners(rt: Runtime, task: Task, ex: ExecutionRow | None, node: FlowNode,
