@@ -145,9 +145,9 @@ def test_a_suspended_instance_stands_still_and_activation_resumes_it(client, ser
     assert fetch(client) == [b]  # a's external task is not handed out
     assert [t["suspended"] for t in get(client, "/external-task", processInstanceId=a)] == [True]
     assert_error(client.post("/message", json={"messageName": "ping", "processInstanceId": a}),
-                 400, "RestException", "org.camunda.bpm.engine.MismatchingMessageCorrelationException"
-                 ": Cannot correlate message 'ping': No process definition "
-                                       "or execution matches the parameters")
+                 400, "RestException",
+                 "org.camunda.bpm.engine.MismatchingMessageCorrelationException: Cannot correlate "
+                 "message 'ping': No process definition or execution matches the parameters")
     server.clock.advance(HOUR)
     assert acquire(server) == {b}  # a's timer is due, but not acquired
     assert [j["suspended"] for j in get(client, "/job", processInstanceId=a)] == [True]
