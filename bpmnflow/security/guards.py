@@ -47,7 +47,8 @@ async def fetch_and_lock(request: Request) -> None:
                 topics.append(topic)  # malformed: the handler refuses it
                 continue
             wanted = topic.get("processDefinitionKeyIn")
-            keys = workable & set(wanted) if isinstance(wanted, list) else workable
+            keys = workable & {k for k in wanted if isinstance(k, str)} \
+                if isinstance(wanted, list) else workable
             if keys:  # a topic left with no workflow is dropped, not sent as an empty filter
                 topics.append({**topic, "processDefinitionKeyIn": sorted(keys)})
         body = orjson.dumps({**data, "topics": topics})

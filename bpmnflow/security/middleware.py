@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Match, Route, get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bpmnflow.security import guards, policy
@@ -111,7 +111,10 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        # The path as the router sees it: under a root path (uvicorn --root-path, a proxy
+        # prefix) the raw path would not start with /engine-rest while the router still
+        # reaches the API, so the rules must look at the same path the router does.
+        path: str = get_route_path(scope)
         method: str = scope["method"]
         prefix, relative = _split(path)
         if relative is None or (prefix == BASE and relative == "/engine" and method == "GET"):

@@ -145,7 +145,10 @@ class TokenVerifier:
         for jwk in (document or {}).get("keys", []) if isinstance(document, dict) else []:
             if isinstance(jwk, dict) and isinstance(jwk.get("kid"), str) \
                     and jwk.get("use", "sig") == "sig":
-                key = public_key(jwk)
+                try:
+                    key = public_key(jwk)
+                except (TokenError, ValueError, TypeError):
+                    continue  # one bad key must not keep the others (or a rotation) out
                 if key is not None:
                     keys[jwk["kid"]] = key
         self._keys = keys

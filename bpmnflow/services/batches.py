@@ -18,6 +18,7 @@ from bpmnflow.errors import BadUserRequestError, NotFoundError
 from bpmnflow.jobs.handlers import register
 from bpmnflow.runtime import waiting
 from bpmnflow.runtime.ids import new_id
+from bpmnflow.services import operation_log
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import ACTIVE, SUSPENDED, Batch, HistoricBatch, Job
 
@@ -31,6 +32,15 @@ MONITOR_INTERVAL_MS = 1000
 Operation = Callable[[CommandContext, list[str], dict[str, Any]], None]
 OPERATIONS: dict[str, Operation] = {}
 _NAMESPACE = uuid.UUID("0b6c7e1e-3f57-4d41-9a0f-5c7f2a1d9e10")
+
+
+# Camunda's operation types for what a batch of each type does (its user operation log entry).
+_LOGGED = {"instance-deletion": "Delete", "historic-instance-deletion": "Delete",
+           "instance-modification": "ModifyProcessInstance", "instance-migration": "Migrate",
+           "instance-restart": "RestartProcessInstance", "set-job-retries": "SetJobRetries",
+           "set-external-task-retries": "SetExternalTaskRetries",
+           "set-variables": "SetVariables", "correlate-message": "CorrelateMessage"}
+_ENTITIES = {"set-job-retries": "Job", "set-external-task-retries": "ExternalTask"}
 
 
 def operation(batch_type: str) -> Callable[[Operation], Operation]:
@@ -70,6 +80,10 @@ def create(ctx: CommandContext, batch_type: str, items: list[str],
         tenant_id=None, create_user_id=ctx.user_id, start_time=ctx.now, end_time=None,
         removal_time=None, execution_start_time=None))
     _job(ctx, batch, SEED, batch.id, batch.seed_job_def_id)
+    operation_log.write(ctx, _LOGGED.get(batch_type, batch_type), _ENTITIES.get(
+        batch_type, "ProcessInstance"), operation_log.OPERATOR, [
+        operation_log.Change("nrOfInstances", None, len(items)),
+        operation_log.Change("async", None, True)], batch_id=batch.id)
     return batch
 
 
@@ -162,6 +176,9 @@ def delete(ctx: CommandContext, batch_id: str, cascade: bool) -> None:
     for job in ctx.uow.select(Job, "job_def_id IN (?, ?, ?)", (
             batch.seed_job_def_id, batch.monitor_job_def_id, batch.batch_job_def_id)):
         ctx.uow.remove(job)
+    operation_log.write(ctx, "Delete", "Batch", operation_log.OPERATOR,
+                        [operation_log.Change("cascadeToHistory", None, cascade)],
+                        batch_id=batch.id)
     hi = ctx.uow.get(HistoricBatch, batch.id)
     if hi is not None:
         if cascade:
@@ -177,6 +194,10 @@ def set_suspended(ctx: CommandContext, batch_id: str, suspended: bool) -> None:
         raise NotFoundError(f"Batch for id '{batch_id}' cannot be found")
     state = SUSPENDED if suspended else ACTIVE
     batch.suspension_state = state
+    operation_log.write(ctx, "SuspendBatch" if suspended else "ActivateBatch", "Batch",
+                        operation_log.OPERATOR, [operation_log.Change(
+                            "suspensionState", None, "suspended" if suspended else "active")],
+                        batch_id=batch.id)
     for job in ctx.uow.select(Job, "job_def_id IN (?, ?, ?)", (
             batch.seed_job_def_id, batch.monitor_job_def_id, batch.batch_job_def_id)):
         job.suspension_state = state

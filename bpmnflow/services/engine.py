@@ -8,6 +8,7 @@ and the CLI only ever call ``execute`` and the services built on it.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +25,7 @@ from bpmnflow.services import (  # noqa: F401
 from bpmnflow.services.context import CommandContext
 from bpmnflow.services.definitions import DefinitionCache
 from bpmnflow.services.notifier import Notifier
-from bpmnflow.store.database import Database
+from bpmnflow.store.database import Database, Session
 from bpmnflow.store.migrate import migrate
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Engine:
         self.statements = 0  # SQL statements run by commands, for the benchmarks
         self.notifiers = {"job": Notifier(), "external_task": Notifier(), "signal": Notifier()}
         self.job_executor: JobExecutor | None = None
+        self._current = threading.local()  # the session of the command running on a thread
 
     def start_job_executor(self) -> None:
         from bpmnflow.jobs.executor import JobExecutor
@@ -60,9 +62,14 @@ class Engine:
         """Run one command in one transaction; nothing is written unless all of it succeeds."""
         with self.db.transaction(write) as session:
             ctx = CommandContext(self, session, user_id)
-            result = command(ctx, *args, **kwargs)
-            if write:
-                ctx.flush()
+            outer = getattr(self._current, "session", None)
+            self._current.session = session
+            try:
+                result = command(ctx, *args, **kwargs)
+                if write:
+                    ctx.flush()
+            finally:
+                self._current.session = outer
             self.statements += session.statements
         runtime = ctx._runtime
         if runtime is not None and runtime.notifications:
@@ -76,6 +83,11 @@ class Engine:
             except Exception:  # a wake-up must never undo a committed command
                 log.exception("post-commit hook failed")
         return result
+
+    def current_session(self) -> Session | None:
+        """The running command's session on this thread (reads inside a command use it, so a
+        command never needs a second pooled connection)."""
+        return getattr(self._current, "session", None)
 
     def query(self, command: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A read-only command: no write lock, nothing flushed."""

@@ -14,6 +14,7 @@ from bpmnflow.errors import BadUserRequestError, NotFoundError
 from bpmnflow.model.elements import FlowNode, ProcessModel
 from bpmnflow.runtime import waiting
 from bpmnflow.runtime.instance import Instance
+from bpmnflow.services import operation_log
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import (
     EventSubscription,
@@ -142,6 +143,10 @@ def execute(ctx: CommandContext, plan: Plan, instance_ids: list[str],
     _, target = ctx.engine.definitions.get(plan.target_id)
     rt = ctx.runtime
     rt.skip_listeners, rt.skip_io = skip_listeners, skip_io
+    operation_log.write(ctx, "Migrate", "ProcessInstance", operation_log.OPERATOR, [
+        operation_log.Change("processDefinitionId", plan.source_id, plan.target_id),
+        operation_log.Change("nrOfInstances", None, len(instance_ids))],
+        proc_def_id=plan.source_id, proc_def_key=definition.def_key)
     for pid in instance_ids:
         inst = rt.find_instance(pid)
         if inst is None:

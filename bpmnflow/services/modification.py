@@ -8,6 +8,7 @@ from typing import Any
 from bpmnflow.errors import BadUserRequestError, NotFoundError, NotValidError
 from bpmnflow.runtime import modification
 from bpmnflow.runtime.modification import START_TYPES, Instruction
+from bpmnflow.services import operation_log
 from bpmnflow.services.context import CommandContext
 from bpmnflow.store.entities import (
     HistoricDetail,
@@ -29,6 +30,9 @@ def modify(ctx: CommandContext, proc_inst_id: str, instructions: list[Instructio
         raise BadUserRequestError(f"ENGINE-13048 Process instance '{proc_inst_id}' is suspended "
                                   "and cannot be modified")
     rt.skip_listeners, rt.skip_io = skip_listeners, skip_io
+    operation_log.write(ctx, "ModifyProcessInstance", "ProcessInstance", operation_log.OPERATOR,
+                        proc_inst_id=inst.id, proc_def_id=inst.definition.id,
+                        proc_def_key=inst.definition.def_key)
     modification.apply(rt, inst, instructions)
     rt.run()
 
@@ -65,6 +69,10 @@ def restart(ctx: CommandContext, definition_id: str, instance_ids: list[str],
     _, model = ctx.engine.definitions.get(definition_id)
     rt = ctx.runtime
     rt.skip_listeners, rt.skip_io = skip_listeners, skip_io
+    operation_log.write(ctx, "RestartProcessInstance", "ProcessInstance",
+                        operation_log.OPERATOR,
+                        [operation_log.Change("nrOfInstances", None, len(instance_ids))],
+                        proc_def_id=definition.id, proc_def_key=definition.def_key)
     started = []
     for pid in instance_ids:
         hi = ctx.uow.get(HistoricProcessInstance, pid)

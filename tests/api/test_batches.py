@@ -44,21 +44,40 @@ def _start_many(client, count):
             for _ in range(count)]
 
 
-def test_delete_async_survives_a_restart(client, server):
-    ids = _start_many(client, 130)
+def _start_in_process(client, server, count):
+    """Many instances, started through the services layer to keep the test quick."""
+    from bpmnflow.services import process_definitions
+
+    deploy(client, ("batchy.bpmn", WAIT))
+    definition = client.get("/process-definition/key/batchy").json()["id"]
+    return [server.engine.execute(process_definitions.start, definition, None, {}, False)[0].id
+            for _ in range(count)]
+
+
+def test_delete_async_of_thousands_survives_a_restart(client, server):
+    ids = _start_in_process(client, server, 2000)
     response = client.post("/process-instance/delete", json={
         "processInstanceIds": ids, "deleteReason": "cleanup"})
     assert response.status_code == 200, response.text
     batch = response.json()
-    assert batch["type"] == "instance-deletion" and batch["totalJobs"] == 130
+    assert batch["type"] == "instance-deletion" and batch["totalJobs"] == 2000
     assert client.get(f"/batch/{batch['id']}").status_code == 200
     stats = client.get("/batch/statistics").json()[0]
-    assert stats["remainingJobs"] == 130 and stats["completedJobs"] == 0
-    _drain(server, restart_after=40)
+    assert stats["remainingJobs"] == 2000 and stats["completedJobs"] == 0
+    _drain(server, restart_after=700)
+    # Every item handled exactly once: one successful execution job per instance, none failed
+    # or repeated across the restart.
+    with server.engine.db.transaction(write=False) as session:
+        states = dict(session.query(
+            "SELECT job_state, COUNT(*) FROM bf_hi_job_log WHERE job_def_type = ? "
+            "GROUP BY job_state", ("batch-execution",)))
+    assert states == {0: 2000, 2: 2000}
     assert client.get("/process-instance/count").json() == {"count": 0}
     terminated = client.get("/history/process-instance/count",
                             params={"externallyTerminated": "true"}).json()
-    assert terminated == {"count": 130}
+    assert terminated == {"count": 2000}
+    log = client.get("/history/user-operation/count", params={"batchId": batch["id"]}).json()
+    assert log["count"] >= 1  # the batch itself is in the operation log
     assert client.get(f"/batch/{batch['id']}").status_code == 404
     historic = client.get(f"/history/batch/{batch['id']}").json()
     assert historic["endTime"] is not None
