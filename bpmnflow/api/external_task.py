@@ -164,6 +164,12 @@ async def _long_poll(request: Request, args: tuple[Any, ...], topics: list[ext.T
         try:
             locked = await command(request, ext.fetch_and_lock, *args)
             remaining = deadline - time.monotonic()
+            if locked and hung_up.done():
+                # The worker left while we locked for it: give the tasks back at once
+                # instead of keeping them locked for nobody until lockDuration ends.
+                await command(request, ext.unlock_for_worker,
+                              [item.task.id for item in locked], args[0])
+                return json([])
             if locked or remaining <= 0:
                 return json([_locked_dto(request, item) for item in locked])
             sleep = await _parked_for(request, topics, remaining)

@@ -82,7 +82,10 @@ def run_job(engine: Engine, job_id: str, owner: str | None = None) -> BaseExcept
         engine.execute(jobs.execute_job, job_id, owner)
         return None
     except OptimisticLockingError as exc:
-        engine.execute(jobs.unlock, job_id, owner)  # another command won: try again later
+        try:
+            engine.execute(jobs.unlock, job_id, owner)  # another command won: try again later
+        except Exception:  # the lock then simply expires; never lose the executor thread
+            log.exception("could not unlock job %s", job_id)
         return exc
     except Exception as exc:  # the job's own failure: counted, never lost
         message, trace = jobs.describe_failure(exc)

@@ -421,3 +421,13 @@ def topic_names(ctx: CommandContext, locked: bool, unlocked: bool, retries_left:
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sorted(row[0] for row in ctx.session.query(sql + " ORDER BY topic_name", params))
+
+
+def unlock_for_worker(ctx: CommandContext, task_ids: list[str], worker_id: str) -> None:
+    """Release locks this worker took, leaving any another worker holds by now."""
+    for task_id in task_ids:
+        task = ctx.uow.get(ExternalTask, task_id)
+        if task is not None and task.worker_id == worker_id:
+            task.worker_id = None
+            task.lock_expiration = None
+            ctx.runtime.notify("external_task", task.topic_name)
