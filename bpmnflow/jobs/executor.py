@@ -65,7 +65,15 @@ class JobExecutor:
             if len(acquired) >= self.batch:
                 backoff = 50
                 continue
-            self._wake.wait(timeout=min(backoff, self.idle_ms) / 1000)
+            wait_ms = min(backoff, self.idle_ms)
+            try:
+                due = self.engine.query(jobs.next_due_date)
+            except Exception:
+                log.exception("job acquisition failed")
+                due = None
+            if due is not None:
+                wait_ms = min(wait_ms, max(due - self.engine.clock.now_ms(), 0))
+            self._wake.wait(timeout=wait_ms / 1000)
             self._wake.clear()
             backoff = 50 if acquired else min(backoff * 2, self.idle_ms)
 

@@ -441,3 +441,12 @@ def exception_stacktrace(ctx: CommandContext, job_id: str) -> str | None:
     job = job_or_fail(ctx, job_id, f"No job found with id {job_id}: job is null",
                       NullValueError)
     return job.exception_stacktrace
+
+
+def next_due_date(ctx: CommandContext) -> int | None:
+    """When the next not-yet-due job falls due: the executor sleeps no longer than that, so a
+    timer fires on time instead of after the idle back-off."""
+    due = ctx.session.scalar(
+        "SELECT MIN(due_date) FROM bf_job WHERE due_date > ? AND retries > 0 "
+        "AND suspension_state = 1", (ctx.now,))
+    return int(due) if due is not None else None
