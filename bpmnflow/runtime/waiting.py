@@ -26,9 +26,22 @@ TIMER = "timer-transition"  # a timer catch, boundary, gateway target or event s
 TIMER_START = "timer-start-event"
 
 
-def job_definition_id(proc_def_id: str, activity_id: str, handler: str) -> str:
-    """Job definitions get a name-based UUID, so a job finds its definition without a query."""
-    return str(uuid.uuid5(_JOB_DEFINITIONS, f"{proc_def_id}|{activity_id}|{handler}"))
+def job_definition_id(proc_def_id: str, activity_id: str, handler: str,
+                      configuration: str | None = None) -> str:
+    """Job definitions get a name-based UUID, so a job finds its definition without a query.
+
+    asyncBefore and asyncAfter of one activity are two definitions (``configuration``).
+    """
+    name = f"{proc_def_id}|{activity_id}|{handler}"
+    if configuration:
+        name += f"|{configuration}"
+    return str(uuid.uuid5(_JOB_DEFINITIONS, name))
+
+
+def job_configuration(handler: str, cfg: str | None) -> str | None:
+    """Camunda's job definition configuration: ``async-before``/``async-after`` for
+    continuations, none for timers."""
+    return f"async-{cfg}" if handler == ASYNC_CONTINUATION and cfg else None
 
 
 def subscribe(rt: Runtime, inst: Instance, ex: Execution,
@@ -76,7 +89,8 @@ def new_job(rt: Runtime, inst: Instance | None, ex: Execution | None, handler: s
         proc_inst_id=ex.proc_inst_id if ex is not None else None,
         proc_def_id=d.id if d is not None else None,
         proc_def_key=d.def_key if d is not None else None, activity_id=activity_id,
-        job_def_id=job_definition_id(d.id, activity_id, handler)
+        job_def_id=job_definition_id(d.id, activity_id, handler,
+                                     job_configuration(handler, cfg))
         if d is not None and activity_id else None, repeat=repeat, priority=priority,
         exclusive=bool(node.props.get("exclusive", True)) if node is not None else True,
         suspension_state=ACTIVE, tenant_id=d.tenant_id if d is not None else None,

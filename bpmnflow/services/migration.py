@@ -209,7 +209,9 @@ def _migrate(ctx: CommandContext, inst: Instance, mapping: dict[str, str],
             continue
         job.proc_def_id, job.proc_def_key = definition.id, definition.def_key
         job.activity_id = new_activity
-        job.job_def_id = waiting.job_definition_id(definition.id, new_activity, job.handler_type)
+        job.job_def_id = waiting.job_definition_id(
+            definition.id, new_activity, job.handler_type,
+            waiting.job_configuration(job.handler_type, job.handler_cfg))
     for sub in ctx.uow.select(EventSubscription, "proc_inst_id = ?", (inst.id,)):
         new_activity = mapping.get(sub.activity_id or "")
         if new_activity is None or new_activity not in target.nodes:

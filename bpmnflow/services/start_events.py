@@ -40,7 +40,8 @@ def _job_definitions(ctx: CommandContext, definition: ProcessDefinition,
             start = node.kind == "startEvent" and node.scope is None
             kinds.append((waiting.TIMER_START if start else waiting.TIMER, None))
         for handler, configuration in kinds:
-            job_def_id = waiting.job_definition_id(definition.id, node.id, handler)
+            job_def_id = waiting.job_definition_id(definition.id, node.id, handler,
+                                                   configuration)
             if ctx.uow.get(JobDefinition, job_def_id) is not None:
                 continue
             ctx.uow.add(JobDefinition(

@@ -193,10 +193,6 @@ def test_new_jobs_follow_their_definition(client: httpx.Client, deployed: None) 
     assert (job["priority"], job["suspended"]) == (30, True)
 
 
-@pytest.mark.xfail(strict=True, reason="runtime/waiting.job_definition_id hashes (definition, "
-                   "activity, handler type) only, so asyncBefore and asyncAfter on one activity "
-                   "share one job definition (services/start_events._job_definitions keeps the "
-                   "first); Camunda has one per configuration (async-before, async-after)")
 def test_async_before_and_after_have_a_definition_each(client: httpx.Client) -> None:
     deploy(client, ("both.bpmn", bpmn("both", """
         <startEvent id="start"/>
