@@ -10,8 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bpmnflow.api import dto
-from bpmnflow.api.params import body, convert, flag, mapping_error, paging, query_params
+from bpmnflow.api.params import body, convert, flag, mapping_error
 from bpmnflow.api.process_definition import suspended_flag
+from bpmnflow.api.querying import query_routes, spec_builder
 from bpmnflow.api.responses import json, no_content
 from bpmnflow.api.runner import command, query
 from bpmnflow.api.variables import VariableScope, variable_routes
@@ -20,34 +21,6 @@ from bpmnflow.services import deletion, history, process_instances, queries, run
 from bpmnflow.services import suspension as susp
 from bpmnflow.services.context import CommandContext
 from bpmnflow.variables import TypedValue
-
-
-async def _list(request: Request, params: dict) -> Response:
-    q = queries.build(process_instances.SPEC, params, convert)
-    first, limit = paging(request)
-    rows = await query(request, queries.run_list, q, first, limit)
-    return json([dto.process_instance(r) for r in rows])
-
-
-async def _count(request: Request, params: dict) -> Response:
-    q = queries.build(process_instances.SPEC, params, convert)
-    return json({"count": await query(request, queries.run_count, q)})
-
-
-async def list_get(request: Request) -> Response:
-    return await _list(request, query_params(request))
-
-
-async def list_post(request: Request) -> Response:
-    return await _list(request, await body(request))
-
-
-async def count_get(request: Request) -> Response:
-    return await _count(request, query_params(request))
-
-
-async def count_post(request: Request) -> Response:
-    return await _count(request, await body(request))
 
 
 async def get_instance(request: Request) -> Response:
@@ -167,10 +140,8 @@ SCOPE = VariableScope(
 )
 
 routes = [
-    Route("/process-instance", list_get, methods=["GET"]),
-    Route("/process-instance", list_post, methods=["POST"]),
-    Route("/process-instance/count", count_get, methods=["GET"]),
-    Route("/process-instance/count", count_post, methods=["POST"]),
+    *query_routes("/process-instance", spec_builder(process_instances.SPEC),
+                  lambda row, _: dto.process_instance(row)),
     Route("/process-instance/{id}", get_instance, methods=["GET"]),
     Route("/process-instance/{id}", delete_instance, methods=["DELETE"]),
     Route("/process-instance/suspended", suspend_group, methods=["PUT"]),

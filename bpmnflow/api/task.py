@@ -10,40 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bpmnflow.api import dto
-from bpmnflow.api.params import body, convert, paging, query_params, to_date
+from bpmnflow.api.params import body, to_date
+from bpmnflow.api.querying import query_routes, spec_builder
 from bpmnflow.api.responses import json, no_content
 from bpmnflow.api.runner import command, query
 from bpmnflow.api.variables import VariableScope, parse_variables, variable_routes
 from bpmnflow.errors import EngineError, InvalidRequestError, RestError
-from bpmnflow.services import queries, task_service, tasks
-
-
-async def _list(request: Request, params: dict[str, Any]) -> Response:
-    q = queries.build(tasks.SPEC, params, convert)
-    first, limit = paging(request)
-    rows = await query(request, queries.run_list, q, first, limit)
-    return json([dto.task(t) for t in rows])
-
-
-async def _count(request: Request, params: dict[str, Any]) -> Response:
-    q = queries.build(tasks.SPEC, params, convert)
-    return json({"count": await query(request, queries.run_count, q)})
-
-
-async def list_get(request: Request) -> Response:
-    return await _list(request, query_params(request))
-
-
-async def list_post(request: Request) -> Response:
-    return await _list(request, await body(request))
-
-
-async def count_get(request: Request) -> Response:
-    return await _count(request, query_params(request))
-
-
-async def count_post(request: Request) -> Response:
-    return await _count(request, await body(request))
+from bpmnflow.services import task_service, tasks
 
 
 async def get_task(request: Request) -> Response:
@@ -195,10 +168,7 @@ def _scope(local: bool) -> VariableScope:
 
 
 routes = [
-    Route("/task", list_get, methods=["GET"]),
-    Route("/task", list_post, methods=["POST"]),
-    Route("/task/count", count_get, methods=["GET"]),
-    Route("/task/count", count_post, methods=["POST"]),
+    *query_routes("/task", spec_builder(tasks.SPEC), lambda row, _: dto.task(row)),
     Route("/task/{id}", get_task, methods=["GET"]),
     Route("/task/{id}", update_task, methods=["PUT"]),
     Route("/task/{id}/claim", claim, methods=["POST"]),
