@@ -154,7 +154,28 @@ async def message_async(request: Request) -> Response:
                           "variables": data.get("variables") or {}})
 
 
+async def batch_removal_time(request: Request) -> Response:
+    from bpmnflow.api.batch import HISTORY_SPEC
+    from bpmnflow.api.params import to_date
+
+    data = await body(request)
+    modes = [m for m in ("absoluteRemovalTime", "clearedRemovalTime", "calculatedRemovalTime")
+             if data.get(m) not in (None, False)]
+    if len(modes) != 1:
+        raise InvalidRequestError(400, "Exactly one of absoluteRemovalTime, clearedRemovalTime "
+                                       "or calculatedRemovalTime must be given")
+    ids = list(data.get("historicBatchIds") or [])
+    if isinstance(data.get("historicBatchQuery"), dict):
+        q = queries.build(HISTORY_SPEC, data["historicBatchQuery"], convert)
+        ids += [b.id for b in await query(request, queries.run_list, q, None, None)]
+    absolute = to_date("absoluteRemovalTime", data["absoluteRemovalTime"]) \
+        if modes[0] == "absoluteRemovalTime" else None
+    return await _create(request, "batch-set-removal-time", ids, {
+        "mode": "absolute" if absolute is not None else "cleared", "absolute": absolute})
+
+
 routes = [
+    Route("/history/batch/set-removal-time", batch_removal_time, methods=["POST"]),
     Route("/process-instance/delete", delete_instances, methods=["POST"]),
     Route("/process-instance/delete-historic-query-based", delete_historic_query_based,
           methods=["POST"]),

@@ -107,3 +107,15 @@ def correlate(ctx: CommandContext, items: list[str], options: dict[str, Any]) ->
                                  variables=values, all=True))
         except MismatchingMessageCorrelationError:
             continue
+
+
+@operation("batch-set-removal-time")
+def batch_removal_time(ctx: CommandContext, items: list[str], options: dict[str, Any]) -> None:
+    """Absolute, cleared or calculated (end time + the batch TTL, none configured: cleared)."""
+    from bpmnflow.store.entities import HistoricBatch
+
+    for batch_id in items:
+        hi = ctx.uow.get(HistoricBatch, batch_id)
+        if hi is None:
+            continue
+        hi.removal_time = options.get("absolute") if options.get("mode") == "absolute" else None

@@ -39,8 +39,10 @@ _LOGGED = {"instance-deletion": "Delete", "historic-instance-deletion": "Delete"
            "instance-modification": "ModifyProcessInstance", "instance-migration": "Migrate",
            "instance-restart": "RestartProcessInstance", "set-job-retries": "SetJobRetries",
            "set-external-task-retries": "SetExternalTaskRetries",
-           "set-variables": "SetVariables", "correlate-message": "CorrelateMessage"}
-_ENTITIES = {"set-job-retries": "Job", "set-external-task-retries": "ExternalTask"}
+           "set-variables": "SetVariables", "correlate-message": "CorrelateMessage",
+           "batch-set-removal-time": "SetRemovalTime"}
+_ENTITIES = {"set-job-retries": "Job", "set-external-task-retries": "ExternalTask",
+             "batch-set-removal-time": "Batch"}
 
 
 def operation(batch_type: str) -> Callable[[Operation], Operation]:

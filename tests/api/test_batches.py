@@ -121,3 +121,19 @@ def test_suspend_and_delete_a_batch(client, server):
 def test_empty_batch_is_refused(client):
     response = client.post("/process-instance/delete", json={"processInstanceIds": []})
     assert response.status_code == 400
+
+
+def test_set_removal_time_of_historic_batches(client, server):
+    ids = _start_many(client, 2)
+    batch = client.post("/process-instance/delete", json={"processInstanceIds": ids}).json()
+    _drain(server)
+    response = client.post("/history/batch/set-removal-time", json={
+        "historicBatchIds": [batch["id"]],
+        "absoluteRemovalTime": "2030-01-01T00:00:00.000+0000"})
+    assert response.status_code == 200, response.text
+    assert response.json()["type"] == "batch-set-removal-time"
+    _drain(server)
+    historic = client.get(f"/history/batch/{batch['id']}").json()
+    assert historic["removalTime"] == "2030-01-01T00:00:00.000+0000"
+    assert client.post("/history/batch/set-removal-time", json={
+        "historicBatchIds": [batch["id"]]}).status_code == 400
