@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -143,10 +142,6 @@ def _page_int(name: str, value: str | None) -> int | None:
         raise InvalidRequestError(400, f"Cannot set query parameter '{name}' to value "
                                        f"'{value}'")
     return number
-
-
-def epoch_ms(value: dt.datetime) -> int:
-    return int(value.timestamp() * 1000)
 
 
 __all__ = ["EngineError", "query_params", "body", "paging", "flag"]

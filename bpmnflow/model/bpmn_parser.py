@@ -766,6 +766,13 @@ def _parse_process(ctx: ParseContext, element: Any) -> ProcessModel:
     model.listeners = listeners_of(ctx, element, ("start", "end"))
     model.children = _parse_scope(ctx, element, model, None)
     model.initial = _initial(ctx, element, model.children)
+    nodes = model.nodes.values()
+    model.has_conditionals = any(
+        getattr(n.props.get("event"), "kind", None) == "conditional" for n in nodes)
+    model.has_compensation = any(n.props.get("compensation_handler") is not None for n in nodes)
+    model.root_waits = any(
+        (c.kind == "subProcess" and c.props.get("triggered_by_event"))
+        or c.props.get("compensation_handler") is not None for c in model.children.values())
     model.start_events = [n for n in model.children.values()
                           if n.kind == "startEvent" and n.props.get("event") is not None]
     for start in model.start_events:

@@ -177,6 +177,11 @@ class ProcessModel:
     job_priority: Expression | None = None
     task_priority: Expression | None = None
     listeners: list[Listener] = field(default_factory=list)  # on the process element
+    # Facts derived once at parse time, read on every instance's hot path.
+    root_waits: bool = False  # the instance row itself may hold subscriptions (event
+    # subprocesses, compensation handlers at process level)
+    has_conditionals: bool = False
+    has_compensation: bool = False
 
 
 @dataclass(eq=False, slots=True)

@@ -73,10 +73,6 @@ def promote(rt: Runtime, inst: Instance, ex: Execution, node: FlowNode) -> None:
         sub.configuration = node.id
 
 
-def has_compensation(model: Any) -> bool:
-    return any(n.props.get("compensation_handler") is not None for n in model.nodes.values())
-
-
 def drop(rt: Runtime, scope: Execution) -> None:
     for sub in rt.uow.find(EventSubscription, "execution_id = ? AND event_type = 'compensate'",
                            (scope.id,), lambda s: s.execution_id == scope.id

@@ -11,24 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bpmnflow.model.elements import ProcessModel
 from bpmnflow.store.entities import EventSubscription
 
 if TYPE_CHECKING:
     from bpmnflow.runtime.instance import Instance
     from bpmnflow.runtime.runtime import Runtime
-
-_FLAGS: dict[int, tuple[ProcessModel, bool]] = {}
-
-
-def has_conditionals(model: ProcessModel) -> bool:
-    found = _FLAGS.get(id(model))
-    if found is None or found[0] is not model:
-        flag = any(getattr(node.props.get("event"), "kind", None) == "conditional"
-                   for node in model.nodes.values())
-        found = _FLAGS[id(model)] = (model, flag)
-    return found[1]
-
 
 def evaluate(rt: Runtime, changes: list[tuple[Instance, str | None, str]]) -> None:
     """Deliver every conditional subscription whose condition now holds."""

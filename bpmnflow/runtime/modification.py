@@ -7,7 +7,7 @@ Also used by restart, which is a new instance started by the same start instruct
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bpmnflow.errors import BadUserRequestError, NotValidError
 from bpmnflow.model.elements import FlowNode, SequenceFlow
@@ -204,7 +204,3 @@ def instantiate_scope(rt: Runtime, inst: Instance, parent: Execution, node: Flow
         rt.arm(inst, row, boundary)
     rt.scope_started(inst, row, node.children)
     return row
-
-
-def describe_values(values: dict[str, Any]) -> str:
-    return ", ".join(sorted(values))

@@ -31,13 +31,6 @@ _WAITING_KINDS = frozenset({"intermediateCatchEvent", "receiveTask", "eventBased
                             "subProcess", "multiInstanceBody"})
 
 
-def _has_event_subprocess(model: ProcessModel) -> bool:
-    """Only then does the instance row itself hold subscriptions or jobs."""
-    return any((child.kind == "subProcess" and child.props.get("triggered_by_event"))
-               or child.props.get("compensation_handler") is not None
-               for child in model.children.values())
-
-
 class Runtime(VariableScopes):
     __slots__ = ("uow", "now", "models", "history", "agenda", "_instances", "behaviors",
                  "notifications", "skip_listeners", "skip_io", "variable_events",
@@ -210,7 +203,7 @@ class Runtime(VariableScopes):
 
     def variable_changed(self, inst: Instance, name: str | None, kind: str) -> None:
         """Remember a variable change for the conditional events that may be watching it."""
-        if conditions.has_conditionals(inst.model):
+        if inst.model.has_conditionals:
             self.variable_events.append((inst, name, kind))
 
     def uow_removed_ids(self) -> set[str]:
@@ -239,7 +232,7 @@ class Runtime(VariableScopes):
             body = inst.model.nodes[scope.activity_id]
             self.behaviors[body.kind].child_completed(self, inst, scope, body)
             return
-        if node.kind == "subProcess" and compensation.has_compensation(inst.model):
+        if node.kind == "subProcess" and inst.model.has_compensation:
             compensation.promote(self, inst, ex, node)
         if flows is None:
             flows = self.outgoing(ex, node)
@@ -316,7 +309,7 @@ class Runtime(VariableScopes):
         for child in list(inst.children_of(root)):
             self.end_activity(inst, child, canceled=True)
         self.delete_reason = None
-        if _has_event_subprocess(inst.model):
+        if inst.model.root_waits:
             waiting.drop(self, root)
         if inst.model.listeners:
             self.fire([item for item in inst.model.listeners if item.event == "end"], root, "end")

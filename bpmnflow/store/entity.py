@@ -24,9 +24,6 @@ class Entity:
     delete_sql: ClassVar[str]
     select_sql: ClassVar[str]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-
 
 def entity(table: str, versioned: bool = True) -> Any:
     """Class decorator: make a slotted dataclass and attach its precompiled statements."""
